@@ -1,0 +1,135 @@
+"""Classifying a whole export file: every row out, in order, with labels or an error."""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+
+from .mentions import MentionSource, Record, open_mentions
+from .model import MentionClassifier
+from .output import AtomicWriter, output_format_for
+
+#: Columns added to every output row (``score_<label>`` columns go before ``model_id``).
+ADDED = ("label", "labels")
+
+
+@dataclass
+class ClassifySummary:
+    """What a classify run did: rows read, classified, refused, and the labels found."""
+
+    rows: int = 0
+    classified: int = 0
+    errors: Counter = field(default_factory=Counter)
+    primary: Counter = field(default_factory=Counter)
+    any_label: Counter = field(default_factory=Counter)
+    model_id: str = ""
+    input_format: str = ""
+
+    def format(self, labels) -> str:
+        lines = [
+            f"{self.rows} rows read ({self.input_format}), {self.classified} classified, "
+            f"{self.rows - self.classified} with an error; model {self.model_id}",
+            f"{'label':<15}{'primary':>9}{'share':>8}{'any':>8}",
+        ]
+        for label in labels:
+            n = self.primary.get(label, 0)
+            share = n / self.classified if self.classified else 0.0
+            lines.append(f"{label:<15}{n:>9}{share:>8.1%}{self.any_label.get(label, 0):>8}")
+        for reason, n in self.errors.most_common(5):
+            lines.append(f"error: {reason} ({n} rows)")
+        return "\n".join(lines)
+
+
+def output_columns(source_columns: list[str], labels) -> tuple[list[str], dict[str, str]]:
+    """Output header and the renaming of input columns that collide with ours."""
+    ours = [*ADDED, *(f"score_{c}" for c in labels), "model_id", "error"]
+    rename = {c: f"input_{c}" for c in source_columns if c in ours}
+    return [rename.get(c, c) for c in source_columns] + ours, rename
+
+
+def _chunks(it: Iterator[Record], size: int) -> Iterator[list[Record]]:
+    while True:
+        chunk = list(islice(it, size))
+        if not chunk:
+            return
+        yield chunk
+
+
+def classify_records(
+    source: MentionSource, model: MentionClassifier, batch_size: int = 2048
+) -> Iterator[tuple[Record, dict]]:
+    """(record, added fields) for every record of ``source``, in order."""
+    labels = model.all_labels
+    model_id = getattr(model, "config_", {}).get("model_id", "unsaved")
+    for chunk in _chunks(iter(source), batch_size):
+        texts, rows = [], []
+        results: list[dict] = []
+        for rec in chunk:
+            added = {"label": None, "labels": None, **{f"score_{c}": None for c in labels}, "model_id": model_id, "error": rec.error}
+            text = source.text_of(rec)
+            if added["error"] is None:
+                if text is None:
+                    added["error"] = f"no {source.mapping.text!r} field in this row"
+                elif not text.strip():
+                    added["error"] = "empty text"
+            if added["error"] is None:
+                texts.append(text)
+                rows.append(len(results))
+            results.append(added)
+        if texts:
+            for i, pred in zip(rows, model.predict(texts)):
+                results[i]["label"] = pred.label
+                results[i]["labels"] = list(pred.labels)
+                for c in labels:
+                    results[i][f"score_{c}"] = round(pred.scores[c], 4)
+        yield from zip(chunk, results)
+
+
+def classify_file(
+    input,
+    output,
+    *,
+    model: MentionClassifier,
+    input_format: str | None = None,
+    output_format: str | None = None,
+    encoding: str = "utf-8",
+    text_column: str | None = None,
+    columns: dict | None = None,
+    batch_size: int = 2048,
+    progress: Callable[[int], None] | None = None,
+) -> ClassifySummary:
+    """Classify every row of ``input`` into ``output`` (a path or ``"-"``)."""
+    source = open_mentions(input, format=input_format, encoding=encoding, text_column=text_column, columns=columns)
+    fmt = output_format_for(output, output_format)
+    labels = model.all_labels
+    header, rename = output_columns(source.columns, labels)
+    csv_columns = header if source.format != "jsonl" else None
+    summary = ClassifySummary(model_id=getattr(model, "config_", {}).get("model_id", "unsaved"), input_format=source.format)
+    with AtomicWriter(output, fmt, csv_columns) as writer:
+        for rec, added in classify_records(source, model, batch_size):
+            row = {rename.get(k, k): v for k, v in rec.data.items()}
+            row.update(added)
+            writer.write(row)
+            summary.rows += 1
+            if added["error"] is None:
+                summary.classified += 1
+                summary.primary[added["label"]] += 1
+                summary.any_label.update(added["labels"])
+            else:
+                summary.errors[_reason(added["error"])] += 1
+            if progress is not None:
+                progress(1)
+    return summary
+
+
+def _reason(error: str) -> str:
+    # "line 12: 5 fields but ..." -> "5 fields but ..." so that like errors group together.
+    head, sep, rest = error.partition(": ")
+    return rest if sep and head.startswith(("line", "lines", "item")) else error
+
+
+def stderr_is_terminal() -> bool:
+    return sys.stderr.isatty()

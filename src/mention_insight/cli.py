@@ -1,0 +1,172 @@
+"""The ``mention-insight`` command line: thin wrappers over the library functions."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+import warnings
+
+import click
+
+from . import __version__
+from .errors import MentionInsightError
+from .mentions import FORMATS
+
+
+class _Error(click.ClickException):
+    def show(self, file=None):
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+def _library_errors(fn):
+    """Turn library errors into one line on stderr and exit code 1; show warnings plainly."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                return fn(*args, **kwargs)
+            except MentionInsightError as exc:
+                raise _Error(str(exc)) from exc
+            finally:
+                for w in caught:
+                    if issubclass(w.category, (UserWarning,)) and w.category is not DeprecationWarning:
+                        click.echo(f"warning: {w.message}", err=True)
+
+    return wrapper
+
+
+def input_options(fn):
+    """Options shared by every command that reads an export."""
+    for option in reversed(
+        [
+            click.option("--format", "input_format", type=click.Choice(FORMATS), help="Input format (detected if omitted)."),
+            click.option("--text-column", help="Column holding the mention text (detected if omitted)."),
+            click.option("--encoding", default="utf-8", show_default=True, help="Input encoding, e.g. cp1252."),
+        ]
+    ):
+        fn = option(fn)
+    return fn
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="mention-insight")
+def cli():
+    """Classify social-media mentions of neighbourhood police accounts and report on them.
+
+    \b
+    Example:
+        mention-insight classify data/samples/mentions_export.csv -o classified.csv
+    """
+
+
+@cli.command("classify")
+@click.argument("input", type=click.Path(allow_dash=True))
+@click.option("-o", "--output", required=True, type=click.Path(allow_dash=True), help="Output file (.csv or .jsonl), or - for stdout.")
+@click.option("--model", "model_path", type=click.Path(), help="Model directory (default: the bundled model).")
+@input_options
+@click.option("--output-format", type=click.Choice(["csv", "jsonl"]), help="Output format (from the extension if omitted).")
+@click.option("--batch-size", default=2048, show_default=True, help="Mentions classified per batch.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: when stderr is a terminal).")
+@_library_errors
+def classify_cmd(input, output, model_path, input_format, text_column, encoding, output_format, batch_size, progress):
+    """Classify every mention of an export; keep every row and column, add labels and scores.
+
+    Rows that cannot be classified (empty text, a ragged CSV row) are kept with the
+    reason in the 'error' column. A per-label summary goes to stderr.
+
+    \b
+    Example:
+        mention-insight classify mentions.csv -o classified.csv
+        cat tweets.jsonl | mention-insight classify - -o - --output-format jsonl
+    """
+    from .api import load_model
+    from .batch import classify_file, stderr_is_terminal
+
+    model = load_model(model_path)
+    show = stderr_is_terminal() if progress is None else progress
+    bar = None
+    if show:
+        from tqdm import tqdm
+
+        bar = tqdm(unit=" mentions", file=sys.stderr, mininterval=0.5)
+    try:
+        summary = classify_file(
+            input, output, model=model, input_format=input_format, output_format=output_format,
+            encoding=encoding, text_column=text_column, batch_size=batch_size,
+            progress=bar.update if bar is not None else None,
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+    click.echo(summary.format(model.all_labels), err=True)
+
+
+@cli.command("train")
+@click.argument("labelled", type=click.Path(allow_dash=True))
+@click.option("-o", "--output", required=True, type=click.Path(), help="Directory to write the model to.")
+@click.option("--backend", type=click.Choice(["linear", "transformer"]), default="linear", show_default=True)
+@click.option("--text-column", help="Column holding the text (detected if omitted).")
+@click.option("--labels-column", help="Column holding the labels, ';'-separated (detected if omitted).")
+@click.option("--test-size", default=0.2, show_default=True, help="Share held out for the reported metrics.")
+@click.option("--test", "test_file", type=click.Path(exists=True), help="A separate labelled file to report metrics on.")
+@click.option("--seed", default=0, show_default=True)
+@click.option("--precedence", help="Primary-label order, comma-separated (default: the codebook's).")
+@click.option("--labels", "allowed", help="Allowed labels, comma-separated; others are an error.")
+@click.option("--min-examples", default=10, show_default=True, help="Fewest examples a label may have.")
+@_library_errors
+def train_cmd(labelled, output, backend, text_column, labels_column, test_size, test_file, seed, precedence, allowed, min_examples):
+    """Train a model from a labelled file and save it with its held-out metrics.
+
+    The file needs a text column and a 'labels' column; several labels are separated
+    by ';' (e.g. "visit_request;complaint"). New categories are learned as they come.
+
+    \b
+    Example:
+        mention-insight train training/data/seed_mentions.csv -o models/mine
+    """
+    from .evaluate import format_metrics
+    from .train import read_labelled, train
+
+    test_data = read_labelled(test_file, text_column=text_column, labels_column=labels_column) if test_file else None
+    result = train(
+        labelled, output, backend=backend, test_size=test_size, seed=seed,
+        precedence=[p.strip() for p in precedence.split(",")] if precedence else None,
+        labels=[p.strip() for p in allowed.split(",")] if allowed else None,
+        min_examples=min_examples, test_data=test_data, text_column=text_column, labels_column=labels_column,
+    )
+    click.echo(format_metrics(result.metrics, title=f"held-out metrics ({result.sizes})"))
+    click.echo(f"model saved to {result.path}", err=True)
+
+
+@cli.command("evaluate")
+@click.argument("labelled", type=click.Path(allow_dash=True))
+@click.option("--model", "model_path", type=click.Path(), help="Model directory (default: the bundled model).")
+@click.option("--text-column", help="Column holding the text (detected if omitted).")
+@click.option("--labels-column", help="Column holding the true labels (detected if omitted).")
+@click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
+@_library_errors
+def evaluate_cmd(labelled, model_path, text_column, labels_column, as_json):
+    """Score a model on a labelled file: per-label P/R/F1, macro-F1, confusion.
+
+    \b
+    Example:
+        mention-insight evaluate my_labelled.csv --model models/default --json
+    """
+    from .api import load_model
+    from .evaluate import evaluate_model, format_metrics
+    from .train import read_labelled
+
+    model = load_model(model_path)
+    data = read_labelled(labelled, text_column=text_column, labels_column=labels_column)
+    metrics = evaluate_model(model, data.texts, data.labels)
+    if as_json:
+        click.echo(json.dumps(metrics, indent=2))
+    else:
+        click.echo(format_metrics(metrics, title=f"{labelled} on {model.config_['model_id']}"))
+
+
+def main() -> None:  # pragma: no cover - console script entry
+    cli(prog_name="mention-insight")

@@ -1,0 +1,107 @@
+"""The linear backend: TF-IDF word and char n-grams with one logistic regression per label.
+
+A backend maps texts to one raw score per label (``decision_function``); turning scores
+into calibrated probabilities, thresholds and labels is :class:`~mention_insight.model.
+MentionClassifier`'s job, the same for every backend. Weights are stored as a JSON
+vocabulary and a NumPy ``.npz`` archive: loading them never runs code.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from .features import TfidfFeatures
+from .text import Normalizer
+
+VOCAB_FILE = "vocab.json"
+ARRAYS_FILE = "weights.npz"
+
+
+class LinearBackend:
+    """Word + char n-gram TF-IDF and a one-vs-rest logistic regression."""
+
+    name = "linear"
+
+    def __init__(
+        self,
+        C: float = 4.0,
+        char_range: tuple[int, int] = (2, 5),
+        min_df: int = 2,
+        max_features: int = 200_000,
+        class_weight: str | None = "balanced",
+        random_state: int = 0,
+    ):
+        self.C = C
+        self.char_range = tuple(char_range)
+        self.min_df = min_df
+        self.max_features = max_features
+        self.class_weight = class_weight
+        self.random_state = random_state
+        self._normalizer = Normalizer()
+
+    def get_params(self) -> dict:
+        return {
+            "C": self.C,
+            "char_range": list(self.char_range),
+            "min_df": self.min_df,
+            "max_features": self.max_features,
+            "class_weight": self.class_weight,
+            "random_state": self.random_state,
+        }
+
+    def _features(self, texts: Sequence[str]):
+        return self.features_.transform(self._normalizer.pipe(texts))
+
+    def fit(self, texts: Sequence[str], Y: np.ndarray, sample_weight: np.ndarray | None = None) -> LinearBackend:
+        from sklearn.linear_model import LogisticRegression
+
+        docs = list(self._normalizer.pipe(texts))
+        self.features_ = TfidfFeatures(self.char_range, self.min_df, self.max_features).fit(docs)
+        X = self.features_.transform(docs)
+        coefs, intercepts = [], []
+        for j in range(Y.shape[1]):
+            lr = LogisticRegression(
+                C=self.C,
+                solver="liblinear",
+                class_weight=self.class_weight,
+                random_state=self.random_state,
+                max_iter=1000,
+            )
+            lr.fit(X, Y[:, j], sample_weight=sample_weight)
+            coefs.append(lr.coef_[0])
+            intercepts.append(lr.intercept_[0])
+        # Stored transposed and in float32: one sparse x dense product scores every label.
+        self.coef_ = np.ascontiguousarray(np.array(coefs, dtype=np.float32).T)
+        self.intercept_ = np.array(intercepts, dtype=np.float32)
+        return self
+
+    def decision_function(self, texts: Sequence[str]) -> np.ndarray:
+        X = self._features(texts)
+        return np.asarray(X @ self.coef_) + self.intercept_
+
+    # -- persistence ----------------------------------------------------------
+    def to_disk(self, path: Path) -> list[str]:
+        """Write the weights into ``path``; return the file names written."""
+        (path / VOCAB_FILE).write_text(json.dumps(self.features_.feature_names(), ensure_ascii=False), "utf-8")
+        with open(path / ARRAYS_FILE, "wb") as fh:
+            np.savez(fh, idf=self.features_.idf_, coef=self.coef_, intercept=self.intercept_)
+        return [VOCAB_FILE, ARRAYS_FILE]
+
+    @classmethod
+    def from_disk(cls, path: Path, params: dict) -> LinearBackend:
+        backend = cls(**params)
+        names = json.loads((path / VOCAB_FILE).read_text("utf-8"))
+        with np.load(path / ARRAYS_FILE, allow_pickle=False) as arrays:
+            idf, coef, intercept = arrays["idf"], arrays["coef"], arrays["intercept"]
+        if len(names) != len(idf) or coef.shape[0] != len(names):
+            raise ValueError(f"vocabulary has {len(names)} entries but the weights have {coef.shape[0]} rows")
+        backend.features_ = TfidfFeatures.from_state(
+            names, idf, backend.char_range, backend.min_df, backend.max_features
+        )
+        backend.coef_ = np.ascontiguousarray(coef, dtype=np.float32)
+        backend.intercept_ = intercept.astype(np.float32)
+        return backend

@@ -1,0 +1,29 @@
+from mention_insight.text import Normalizer, normalise
+
+
+def test_social_media_tokens_are_normalised():
+    toks = Normalizer().tokens(
+        "@GMP_Didsbury thanks sooooo much!!! 🙏 #OpRetrieve https://t.co/abc &amp; mail a.b@example.com or 07700 900123, ring 101"
+    )
+    assert toks[:4] == ["@user", "thanks", "soo", "much"]
+    assert "🙏" in toks
+    assert ["op", "retrieve"] == toks[toks.index("🙏") + 1 : toks.index("🙏") + 3]
+    assert "<url>" in toks and "<email>" in toks and "&" in toks
+    assert "amp" not in toks
+    assert "<num>" in toks and "101" in toks
+
+
+def test_shouting_is_flagged_and_case_folded():
+    toks = Normalizer().tokens("THANKS FOR NOTHING 😡")
+    assert toks == ["thanks", "for", "nothing", "😡", "<allcaps>"]
+    assert "<allcaps>" not in Normalizer().tokens("RT @x: OK then")
+
+
+def test_pipe_equals_one_at_a_time():
+    texts = ["a &amp; b", "#ASB on Fog Lane", "lol 😂😂", ""]
+    n = Normalizer()
+    assert list(n.pipe(texts)) == [n.tokens(t) for t in texts]
+
+
+def test_normalise_joins_tokens():
+    assert normalise("Cheers for the heads up @PCSO_Jones") == "cheers for the heads up @user"

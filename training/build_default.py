@@ -1,0 +1,82 @@
+"""Build the bundled default model (models/default) from the seed mentions and the gold corpus.
+
+    python training/build_default.py [--data-dir ../shared/data/external] [--output models/default]
+
+Training data: the seed mentions (illustrative, written for the project) and the gold
+corpus's *train* split (real tweets labelled by the codebook, text joined from the
+external datasets). A stratified 20% of the gold train split is the validation set
+(calibration and thresholds). The gold *test* split is only used for the reported
+metrics. Datasets whose licence forbids commercial use (HumAID) are left out of what
+ships, and are still scored in the test split.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from mention_insight.corpora import load_gold  # noqa: E402
+from mention_insight.evaluate import format_metrics  # noqa: E402
+from mention_insight.labels import DEFAULT_PRECEDENCE  # noqa: E402
+from mention_insight.train import LabelledData, read_labelled, split, train  # noqa: E402
+
+#: Datasets kept out of the shipped model's training data (licence: non-commercial).
+NOT_SHIPPED = ("humaid_maria2017",)
+SOURCES = {
+    "seed": "training/data/seed_mentions.csv: illustrative mentions written for this project (project licence)",
+    "complaints_preotiuc2019": "complaints tweets, Preotiuc-Pietro et al. 2019, as redistributed under MIT in X-CI (Singh et al. 2023); relabelled by our codebook",
+    "crisislex_t26": "CrisisLexT26 tweets (MIT), Olteanu et al. 2015; relabelled by our codebook",
+}
+
+
+def gold_without(data: LabelledData, gold_file: Path, excluded) -> LabelledData:
+    import csv
+
+    with open(gold_file, encoding="utf-8", newline="") as fh:
+        datasets_by_line = {n: row["dataset"] for n, row in enumerate(csv.DictReader(fh), 2)}
+    keep = [i for i, line in enumerate(data.rows) if datasets_by_line[line] not in excluded]
+    return data.subset(keep)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data-dir", default=str(ROOT.parent / "shared" / "data" / "external"))
+    parser.add_argument("--gold", default=str(HERE / "gold" / "gold.csv"))
+    parser.add_argument("--seed-file", default=str(HERE / "data" / "seed_mentions.csv"))
+    parser.add_argument("--output", default=str(ROOT / "models" / "default"))
+    parser.add_argument("--backend", default="linear", choices=["linear", "transformer"])
+    parser.add_argument("--C", type=float, default=4.0, help="Inverse regularisation of the linear backend.")
+    parser.add_argument("--include-non-commercial", action="store_true", help="Also train on HumAID (not for shipping).")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+
+    gold_file = Path(args.gold)
+    seed = read_labelled(args.seed_file)
+    gold_train = load_gold(gold_file, args.data_dir, "train")
+    gold_test = load_gold(gold_file, args.data_dir, "test")
+    excluded = () if args.include_non_commercial else NOT_SHIPPED
+    gold_train = gold_without(gold_train, gold_file, excluded)
+    fit_part, validation = split(gold_train, 0.2, args.seed + 1, DEFAULT_PRECEDENCE)
+    data = seed + fit_part
+    data.source = "seed_mentions + gold[train]"
+    sources = [SOURCES["seed"], SOURCES["complaints_preotiuc2019"], SOURCES["crisislex_t26"]]
+    if not excluded:
+        sources.append("HumAID Maria 2017 (CC BY-NC-SA 4.0): NOT for a shipped model")
+    backend_params = {"C": args.C} if args.backend == "linear" else None
+    result = train(
+        data, args.output, backend=args.backend, backend_params=backend_params, seed=args.seed,
+        validation_data=validation, test_data=gold_test, sources=sources,
+    )
+    print(format_metrics(result.metrics, title=f"gold test split ({result.sizes})"))
+    print(json.dumps({"saved": str(result.path), "sizes": result.sizes}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
