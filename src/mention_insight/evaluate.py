@@ -59,7 +59,7 @@ def compute_metrics(
         fp = sum(1 for t, p in zip(true_sets, pred_sets) if c not in t and c in p)
         fn = sum(1 for t, p in zip(true_sets, pred_sets) if c in t and c not in p)
         p, r, f = _prf(tp, fp, fn)
-        per_label[c] = {"precision": p, "recall": r, "f1": f, "support": tp + fn}
+        per_label[c] = {"precision": p, "recall": r, "f1": f, "support": tp + fn, "tp": tp, "fp": fp, "fn": fn}
     present = [c for c in labels if per_label[c]["support"] > 0]
     true_primary = [primary(t) for t in true_sets]
     pred_primary = [primary(p) for p in pred_sets]
