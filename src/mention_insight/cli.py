@@ -107,7 +107,9 @@ def classify_cmd(input, output, model_path, input_format, text_column, encoding,
 @cli.command("train")
 @click.argument("labelled", type=click.Path(allow_dash=True))
 @click.option("-o", "--output", required=True, type=click.Path(), help="Directory to write the model to.")
-@click.option("--backend", type=click.Choice(["linear", "transformer"]), default="linear", show_default=True)
+@click.option("--backend", type=click.Choice(["linear", "transformer", "cascade"]), default="linear", show_default=True,
+              help="linear (fast, no torch); transformer (fine-tuned MiniLM, needs the 'transformer' extra); "
+              "cascade (linear first, transformer for the mentions it is unsure of).")
 @click.option("--text-column", help="Column holding the text (detected if omitted).")
 @click.option("--labels-column", help="Column holding the labels, ';'-separated (detected if omitted).")
 @click.option("--test-size", default=0.2, show_default=True, help="Share held out for the reported metrics.")

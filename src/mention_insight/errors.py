@@ -39,5 +39,9 @@ class BackendUnavailableError(MentionInsightError):
     """An optional backend's dependencies (torch, onnxruntime) are not installed."""
 
 
+class ReportError(MentionInsightError):
+    """A report cannot be made as asked: unknown period or grouping, bad date bound, bad key file."""
+
+
 class DataWarning(UserWarning):
     """Training data was usable but something in it was dropped or looks wrong."""

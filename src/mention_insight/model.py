@@ -3,7 +3,8 @@
 :class:`MentionClassifier` follows scikit-learn's estimator contract: ``__init__`` only
 stores settings, :meth:`~MentionClassifier.fit` returns ``self``, and learned state ends
 in ``_`` (``classes_``, ``thresholds_``, ``calibration_``). Probability columns follow
-``classes_``. The raw scores come from a *backend* (``linear`` or ``transformer``); the
+``classes_``. The raw scores come from a *backend* (``linear``, ``transformer`` or
+``cascade``, the linear model in front of the transformer); the
 calibration (one Platt scaling per label), the thresholds (chosen on validation data to
 maximise each label's F1) and the primary label (the codebook's precedence) are the
 same for every backend.
@@ -57,7 +58,11 @@ def make_backend(name: str, params: dict | None = None):
                 "Install them with: pip install 'mention_insight[transformer]'"
             ) from exc
         return TransformerBackend(**params)
-    raise MentionInsightError(f"unknown backend {name!r}: expected 'linear' or 'transformer'.")
+    if name == "cascade":
+        from .cascade import CascadeBackend
+
+        return CascadeBackend(**params)
+    raise MentionInsightError(f"unknown backend {name!r}: expected 'linear', 'transformer' or 'cascade'.")
 
 
 def backend_from_disk(name: str, path, params: dict):
@@ -96,6 +101,51 @@ def _best_threshold(proba: np.ndarray, y: np.ndarray) -> float:
     return float(np.clip((p_sorted[cut] + nxt) / 2, 0.02, 0.98))
 
 
+def _objective(proba: np.ndarray, Y: np.ndarray, thresholds: np.ndarray) -> float:
+    """Mean of multi-label macro-F1 and primary-label macro-F1 (columns in precedence order).
+
+    Both count the fallback as a class: a row with no label passing is predicted
+    ``fallback``; a row with no true label is ``fallback``.
+    """
+    n, k = Y.shape
+    passed = proba >= thresholds
+    pred_set = np.hstack([passed, ~passed.any(axis=1, keepdims=True)])
+    true_set = np.hstack([Y.astype(bool), ~Y.any(axis=1, keepdims=True)])
+    tp = (pred_set & true_set).sum(0)
+    denom = pred_set.sum(0) + true_set.sum(0)
+    present = true_set.sum(0) > 0
+    label_f1 = np.where(denom > 0, 2 * tp / np.maximum(denom, 1), 0.0)[present].mean()
+    pred_primary = np.argmax(pred_set, axis=1)  # first True in precedence order
+    true_primary = np.argmax(true_set, axis=1)
+    conf = np.bincount(true_primary * (k + 1) + pred_primary, minlength=(k + 1) ** 2).reshape(k + 1, k + 1)
+    diag = np.diag(conf)
+    denom = conf.sum(0) + conf.sum(1)
+    primary_f1 = np.where(denom > 0, 2 * diag / np.maximum(denom, 1), 0.0)[present].mean()
+    return float((label_f1 + primary_f1) / 2)
+
+
+def _joint_thresholds(proba: np.ndarray, Y: np.ndarray, start: np.ndarray, rounds: int = 2) -> np.ndarray:
+    """Coordinate ascent on every label's threshold for :func:`_objective`.
+
+    Per-label F1 thresholds ignore that a lenient threshold on a high-precedence label
+    steals the primary label from the labels below it; this tunes them jointly.
+    """
+    t = start.copy()
+    best = _objective(proba, Y, t)
+    grid = np.linspace(0.05, 0.95, 37)
+    for _ in range(rounds):
+        for j in range(Y.shape[1]):
+            if Y[:, j].sum() < MIN_POSITIVES_TO_TUNE:
+                continue
+            for cand in grid:
+                trial = t.copy()
+                trial[j] = cand
+                score = _objective(proba, Y, trial)
+                if score > best + 1e-9:
+                    best, t = score, trial
+    return t
+
+
 def fingerprint(texts: Sequence[str], label_sets: Sequence[Sequence[str]]) -> str:
     """A SHA-256 of the training examples, to tell which data a model saw."""
     h = hashlib.sha256()
@@ -111,7 +161,9 @@ class MentionClassifier:
     Parameters
     ----------
     backend:
-        ``"linear"`` (scikit-learn, the default) or ``"transformer"`` (optional extra).
+        ``"linear"`` (scikit-learn, the default), ``"transformer"`` (fine-tuned MiniLM served
+        as int8 ONNX; optional extra) or ``"cascade"`` (linear first, transformer for the
+        mentions the linear model is unsure of).
     precedence:
         Label order for the primary label; labels it does not name come after it.
         Defaults to the codebook's ``visit_request > complaint > shared_info > thanks``.
@@ -218,7 +270,10 @@ class MentionClassifier:
         self.n_train_ = len(texts)
         self.n_validation_ = len(val_texts)
         self.backend_ = make_backend(self.backend, self.backend_params)
-        self.backend_.fit(texts, Y, sample_weight=weights)
+        if getattr(self.backend_, "uses_validation", False):  # the cascade calibrates its parts on it
+            self.backend_.fit(texts, Y, sample_weight=weights, validation=(val_texts, self._label_matrix(val_labels)))
+        else:
+            self.backend_.fit(texts, Y, sample_weight=weights)
         self._tune(val_texts, val_labels)
         return self
 
@@ -230,10 +285,11 @@ class MentionClassifier:
             dtype=np.float64,
         )
         proba = self._calibrate(raw)
-        self.thresholds_ = {
-            c: (_best_threshold(proba[:, j], Yv[:, j]) if len(Yv) else DEFAULT_THRESHOLD)
-            for j, c in enumerate(self.classes_)
-        }
+        start = np.array(
+            [_best_threshold(proba[:, j], Yv[:, j]) if len(Yv) else DEFAULT_THRESHOLD for j in range(len(self.classes_))]
+        )
+        tuned = _joint_thresholds(proba, Yv, start) if len(Yv) else start
+        self.thresholds_ = {c: float(tuned[j]) for j, c in enumerate(self.classes_)}
         untuned = [c for j, c in enumerate(self.classes_) if Yv[:, j].sum() < MIN_POSITIVES_TO_TUNE]
         if untuned:
             warnings.warn(

@@ -1,0 +1,126 @@
+"""Inline SVG charts: no JavaScript, no network, just markup the report embeds.
+
+Each function returns an ``<svg>`` string with a ``<title>`` for screen readers and
+plain ``<rect>``/``<polyline>`` marks; the numbers behind each chart are in the JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from html import escape
+
+PALETTE = {
+    "visit_request": "#1b6ca8",
+    "complaint": "#c0392b",
+    "shared_info": "#e08e0b",
+    "thanks": "#2e8b57",
+    "other": "#8e8e8e",
+}
+EXTRA = ("#6c3483", "#117a65", "#a04000", "#2c3e50", "#b7950b")
+
+
+def colour(label: str, i: int = 0) -> str:
+    return PALETTE.get(label, EXTRA[i % len(EXTRA)])
+
+
+def _nice_max(value: float) -> float:
+    if value <= 0:
+        return 1
+    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000):
+        if value <= step * 5:
+            return step * 5 if value > step * 4 else step * (int(value // step) + 1)
+    return value * 1.1
+
+
+def _legend(series: Sequence[str], x: int, y: int) -> str:
+    parts = []
+    for i, name in enumerate(series):
+        xi = x + i * 130
+        parts.append(
+            f'<rect x="{xi}" y="{y - 9}" width="10" height="10" fill="{colour(name, i)}"/>'
+            f'<text x="{xi + 14}" y="{y}" font-size="11">{escape(name)}</text>'
+        )
+    return "".join(parts)
+
+
+def line_chart(title: str, x_labels: Sequence[str], series: Mapping[str, Sequence[float]], *, width=760, height=280) -> str:
+    """One line per series over ``x_labels`` (e.g. labels per week)."""
+    left, right, top, bottom = 44, 16, 34, 52
+    w, h = width - left - right, height - top - bottom
+    peak = _nice_max(max((v for vals in series.values() for v in vals), default=0))
+    n = max(1, len(x_labels) - 1)
+    out = [_open(title, width, height), _axes(left, top, w, h, peak)]
+    for i, lab in enumerate(x_labels):
+        if len(x_labels) <= 16 or i % max(1, len(x_labels) // 12) == 0:
+            x = left + w * i / n
+            out.append(f'<text x="{x:.1f}" y="{top + h + 14}" font-size="10" text-anchor="end" transform="rotate(-35 {x:.1f} {top + h + 14})">{escape(lab)}</text>')
+    for i, (name, vals) in enumerate(series.items()):
+        pts = " ".join(f"{left + w * j / n:.1f},{top + h - h * v / peak:.1f}" for j, v in enumerate(vals))
+        out.append(f'<polyline class="series" fill="none" stroke="{colour(name, i)}" stroke-width="2.2" points="{pts}"><title>{escape(name)}</title></polyline>')
+        for j, v in enumerate(vals):
+            out.append(f'<circle cx="{left + w * j / n:.1f}" cy="{top + h - h * v / peak:.1f}" r="2.6" fill="{colour(name, i)}"><title>{escape(name)} {escape(x_labels[j])}: {v:g}</title></circle>')
+    out.append(_legend(list(series), left, 16))
+    out.append("</svg>")
+    return "".join(out)
+
+
+def bar_chart(title: str, categories: Sequence[str], series: Mapping[str, Sequence[float]], *, width=760, height=280, percent=False) -> str:
+    """Grouped vertical bars: one group per category, one bar per series."""
+    left, right, top, bottom = 44, 16, 34, 40
+    w, h = width - left - right, height - top - bottom
+    peak = 100.0 if percent else _nice_max(max((v for vals in series.values() for v in vals), default=0))
+    out = [_open(title, width, height), _axes(left, top, w, h, peak, percent)]
+    k = max(1, len(series))
+    slot = w / max(1, len(categories))
+    bw = max(2.0, slot * 0.8 / k)
+    for c, cat in enumerate(categories):
+        x0 = left + slot * c + slot * 0.1
+        out.append(f'<text x="{left + slot * (c + 0.5):.1f}" y="{top + h + 14}" font-size="10" text-anchor="middle">{escape(cat)}</text>')
+        for i, (name, vals) in enumerate(series.items()):
+            v = vals[c]
+            bh = h * v / peak if peak else 0
+            out.append(
+                f'<rect class="bar" x="{x0 + i * bw:.1f}" y="{top + h - bh:.1f}" width="{bw - 1:.1f}" height="{bh:.1f}" '
+                f'fill="{colour(name, i)}"><title>{escape(name)} {escape(cat)}: {v:g}{"%" if percent else ""}</title></rect>'
+            )
+    if len(series) > 1:
+        out.append(_legend(list(series), left, 16))
+    out.append("</svg>")
+    return "".join(out)
+
+
+def hbar_chart(title: str, items: Sequence[tuple[str, float]], *, width=360, bar_colour="#1b6ca8") -> str:
+    """Horizontal bars, one per (name, value), e.g. mentions per weekday."""
+    row, left = 18, 90
+    height = 30 + row * len(items)
+    peak = max((v for _, v in items), default=0) or 1
+    w = width - left - 40
+    out = [_open(title, width, height)]
+    for i, (name, v) in enumerate(items):
+        y = 24 + i * row
+        bw = w * v / peak
+        out.append(
+            f'<text x="{left - 6}" y="{y + 11}" font-size="11" text-anchor="end">{escape(str(name))}</text>'
+            f'<rect class="bar" x="{left}" y="{y}" width="{bw:.1f}" height="{row - 5}" fill="{bar_colour}"><title>{escape(str(name))}: {v:g}</title></rect>'
+            f'<text x="{left + bw + 4:.1f}" y="{y + 11}" font-size="10">{v:g}</text>'
+        )
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _open(title: str, width: int, height: int) -> str:
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="system-ui, sans-serif"><title>{escape(title)}</title>'
+        f'<text x="{width / 2:.0f}" y="12" font-size="12" font-weight="600" text-anchor="middle" class="chart-title">{escape(title)}</text>'
+    )
+
+
+def _axes(left, top, w, h, peak, percent=False) -> str:
+    parts = [f'<line x1="{left}" y1="{top + h}" x2="{left + w}" y2="{top + h}" stroke="#444"/>']
+    for i in range(5):
+        v = peak * i / 4
+        y = top + h - h * i / 4
+        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + w}" y2="{y:.1f}" stroke="#e3e3e3"/>')
+        parts.append(f'<text x="{left - 4}" y="{y + 3:.1f}" font-size="10" text-anchor="end">{v:g}{"%" if percent else ""}</text>')
+    return "".join(parts)

@@ -1,0 +1,58 @@
+"""Pseudonyms: stable, keyed, non-reversible stand-ins for authors' handles.
+
+``Pseudonymiser(key)("maggie_oye")`` gives e.g. ``"resident-3f9a1c2b"``: an HMAC-SHA256
+of the lower-cased handle under a secret key, so the same person gets the same
+pseudonym in every report made with the same key, and nobody without the key can test
+a guess. The key is supplied by the user (``--key-file``) or generated once and kept
+beside the report as ``<report>.key`` (mode 0600), reused when present.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from pathlib import Path
+
+from .errors import ReportError
+
+KEY_BYTES = 32
+
+
+class Pseudonymiser:
+    def __init__(self, key: bytes, prefix: str = "resident"):
+        if len(key) < 16:
+            raise ReportError(f"a pseudonym key needs at least 16 bytes; found {len(key)}. Delete the key file to generate a new one.")
+        self._key = key
+        self.prefix = prefix
+
+    def __call__(self, handle: str) -> str:
+        digest = hmac.new(self._key, handle.strip().lstrip("@").lower().encode("utf-8"), hashlib.sha256).hexdigest()
+        return f"{self.prefix}-{digest[:8]}"
+
+
+def read_key(path: str | os.PathLike) -> bytes:
+    try:
+        raw = Path(path).read_text(encoding="ascii").strip()
+        key = bytes.fromhex(raw)
+    except FileNotFoundError:
+        raise ReportError(f"key file {path} not found; pass an existing --key-file or leave it out to generate one.") from None
+    except (ValueError, UnicodeDecodeError):
+        raise ReportError(f"key file {path} should hold a hex key (64 hex digits); found something else. Delete it to generate a new one.") from None
+    return key
+
+
+def load_or_create_key(path: str | os.PathLike) -> bytes:
+    """The key in ``path``; when the file does not exist, a new random key written there (0600)."""
+    target = Path(path)
+    if target.exists():
+        return read_key(target)
+    key = secrets.token_bytes(KEY_BYTES)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(key.hex() + "\n")
+    os.replace(tmp, target)
+    return key

