@@ -59,7 +59,7 @@ def line_chart(title: str, x_labels: Sequence[str], series: Mapping[str, Sequenc
         out.append(f'<polyline class="series" fill="none" stroke="{colour(name, i)}" stroke-width="2.2" points="{pts}"><title>{escape(name)}</title></polyline>')
         for j, v in enumerate(vals):
             out.append(f'<circle cx="{left + w * j / n:.1f}" cy="{top + h - h * v / peak:.1f}" r="2.6" fill="{colour(name, i)}"><title>{escape(name)} {escape(x_labels[j])}: {v:g}</title></circle>')
-    out.append(_legend(list(series), left, 16))
+    out.append(_legend(list(series), left, 28))
     out.append("</svg>")
     return "".join(out)
 
@@ -84,7 +84,7 @@ def bar_chart(title: str, categories: Sequence[str], series: Mapping[str, Sequen
                 f'fill="{colour(name, i)}"><title>{escape(name)} {escape(cat)}: {v:g}{"%" if percent else ""}</title></rect>'
             )
     if len(series) > 1:
-        out.append(_legend(list(series), left, 16))
+        out.append(_legend(list(series), left, 28))
     out.append("</svg>")
     return "".join(out)
 

@@ -170,5 +170,42 @@ def evaluate_cmd(labelled, model_path, text_column, labels_column, as_json):
         click.echo(format_metrics(metrics, title=f"{labelled} on {model.config_['model_id']}"))
 
 
+@cli.command("report")
+@click.argument("input", type=click.Path(allow_dash=True))
+@click.option("-o", "--output", required=True, type=click.Path(), help="Report file (.html); .json, .md and _*.csv go beside it.")
+@click.option("--period", default="week", show_default=True, help="Bucket: day, week or month.")
+@click.option("--by", default="account", show_default=True, help="Compare per account, area, or none.")
+@click.option("--since", help="First day to include (YYYY-MM-DD).")
+@click.option("--until", help="Last day to include (YYYY-MM-DD).")
+@click.option("--model", "model_path", type=click.Path(), help="Model directory (default: the bundled model).")
+@click.option("--key-file", type=click.Path(), help="Pseudonym key (hex); default: <output>.key, created if missing.")
+@click.option("--places", "places_file", type=click.Path(), help="Place names, one per line (default: South Manchester).")
+@click.option("--timezone", default="UTC", show_default=True, help="Time zone for days and hours, e.g. Europe/London.")
+@click.option("--formats", default="html,md,json,csv", show_default=True, help="Comma-separated: html, md, json, csv.")
+@input_options
+@_library_errors
+def report_cmd(input, output, period, by, since, until, model_path, key_file, places_file, timezone, formats, input_format, text_column, encoding):
+    """Report the impact of an account: label counts and trends, honest estimates, engagement, examples.
+
+    INPUT is a raw export (classified first) or the output of 'classify'. Handles and
+    names never appear: authors are pseudonymised with a key kept beside the report.
+
+    \b
+    Example:
+        mention-insight report data/samples/mentions_export.csv -o report.html --period week --by account
+    """
+    from .impact import make_report
+
+    result = make_report(
+        input, output, period=period, by=by, since=since, until=until, model=model_path, key_file=key_file,
+        places_file=places_file, timezone=timezone, formats=[f.strip() for f in formats.split(",") if f.strip()],
+        input_format=input_format, encoding=encoding, text_column=text_column,
+    )
+    for path in result.written:
+        click.echo(f"wrote {path}", err=True)
+    if result.key_created:
+        click.echo(f"pseudonym key created at {result.key_file}: keep it private, reuse it for comparable reports", err=True)
+
+
 def main() -> None:  # pragma: no cover - console script entry
     cli(prog_name="mention-insight")

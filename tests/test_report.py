@@ -1,0 +1,150 @@
+import csv
+import json
+import os
+import re
+import shutil
+import stat
+import subprocess
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from mention_insight.cli import cli
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "samples" / "mentions_export.csv"
+ACCOUNTS = {"NPT_Didsbury", "NPT_Chorlton", "NPT_Withington"}
+
+
+@pytest.fixture(scope="module")
+def sample_report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("report") / "report.html"
+    result = CliRunner().invoke(cli, ["report", str(SAMPLE), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def _outputs(html: Path) -> dict[str, str]:
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(html.parent.iterdir()) if p.suffix in (".html", ".md", ".json", ".csv")}
+
+
+def test_report_writes_every_format_and_a_private_key(sample_report):
+    names = set(_outputs(sample_report))
+    assert names == {"report.html", "report.md", "report.json", "report_counts.csv", "report_totals.csv", "report_repeat_contacts.csv"}
+    key = Path(f"{sample_report}.key")
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    assert re.fullmatch(r"[0-9a-f]{64}\n", key.read_text())
+
+
+def test_json_counts_equal_the_counts_of_the_classified_file(sample_report, tmp_path):
+    classified = tmp_path / "classified.csv"
+    assert CliRunner().invoke(cli, ["classify", str(SAMPLE), "-o", str(classified), "--no-progress"]).exit_code == 0
+    counts, mentions = Counter(), 0
+    with classified.open(newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if row["author_username"] == row["account"]:
+                continue
+            mentions += 1
+            counts.update(json.loads(row["labels"]))
+    report = json.loads(sample_report.with_suffix(".json").read_text())
+    assert report["totals"]["mentions"] == mentions == 406
+    assert report["totals"]["account_posts"] == 75
+    assert report["overall"]["labels"] == {lab: counts[lab] for lab in report["labels"]}
+    per_week = Counter()
+    for p in report["overall"]["per_period"]:
+        per_week.update(p["labels"])
+    assert dict(per_week) == {lab: counts[lab] for lab in report["labels"]}
+    assert sum(g["mentions"] for g in report["groups"]) == 406
+    assert [p["mentions"] for p in report["overall"]["per_period"]] == [34, 28, 34, 35, 33, 44, 43, 40, 37, 38, 40]
+
+
+def test_corrected_counts_come_with_intervals(sample_report):
+    report = json.loads(sample_report.with_suffix(".json").read_text())
+    for lab, est in report["overall"]["estimated"].items():
+        assert est["predicted"] == report["overall"]["labels"][lab]
+        assert est["corrected"] is True
+        assert 0 <= est["low"] <= est["estimated"] <= est["high"] <= 406
+    assert report["method"]["error_rates"]["thanks"]["n"] > 0
+
+
+def test_no_handle_name_phone_or_email_from_the_input_appears_in_any_output(sample_report):
+    rows = list(csv.DictReader(SAMPLE.open(encoding="utf-8")))
+    public = [r for r in rows if r["author_username"] != r["account"]]
+    handles = {r["author_username"] for r in public}
+    handles |= {h for r in rows for h in re.findall(r"@(\w+)", r["text"])} - ACCOUNTS
+    names = {r["author_name"] for r in public}
+    phones = {p for r in rows for p in re.findall(r"(?:07700|0161) ?\d{3} ?\d{3,4}", r["text"])}
+    emails = {e for r in rows for e in re.findall(r"[\w.+-]+@[\w-]+\.[\w.]+", r["text"])}
+    assert len(handles) > 270 and len(names) > 270 and len(phones) >= 5 and len(emails) >= 3
+    for name, text in _outputs(sample_report).items():
+        lower = text.lower()
+        leaks = [h for h in handles if re.search(rf"(?<![\w-]){re.escape(h.lower())}(?![\w-])", lower)]
+        leaks += [n for n in names if n.lower() in lower]
+        leaks += [p for p in phones if p in text or p.replace(" ", "") in text]
+        leaks += [e for e in emails if e.lower() in lower]
+        assert leaks == [], f"{name} leaks {leaks[:5]}"
+
+
+def test_the_key_is_reused_so_pseudonyms_stay_stable(tmp_path):
+    out = tmp_path / "r.html"
+    args = ["report", str(SAMPLE), "-o", str(out), "--formats", "json"]
+    first = CliRunner().invoke(cli, args)
+    assert "pseudonym key created at" in first.output
+    a = json.loads(out.with_suffix(".json").read_text())["repeat_contacts"]
+    second = CliRunner().invoke(cli, args)
+    assert "pseudonym key created" not in second.output
+    assert json.loads(out.with_suffix(".json").read_text())["repeat_contacts"] == a
+    assert len(a) == 21 and all(re.fullmatch(r"resident-[0-9a-f]{8}", c["pseudonym"]) for c in a)
+
+
+def test_bad_period_exits_1_with_a_clear_message_and_writes_nothing(tmp_path):
+    out = tmp_path / "r.html"
+    result = CliRunner().invoke(cli, ["report", str(SAMPLE), "-o", str(out), "--period", "fortnight"])
+    assert result.exit_code == 1
+    assert result.output.strip() == "error: unknown period 'fortnight': expected one of day, week, month. Use --period week."
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_bad_key_file_is_refused(tmp_path):
+    key = tmp_path / "k.key"
+    key.write_text("not hex")
+    result = CliRunner().invoke(cli, ["report", str(SAMPLE), "-o", str(tmp_path / "r.html"), "--key-file", str(key)])
+    assert result.exit_code == 1
+    assert "should hold a hex key (64 hex digits)" in result.output
+
+
+def test_report_help_has_an_example():
+    result = CliRunner().invoke(cli, ["report", "--help"])
+    assert "Example:" in result.output and "mention-insight report" in result.output
+
+
+def test_html_is_self_contained(sample_report):
+    html = sample_report.read_text()
+    assert html.count("<svg") >= 5
+    assert not re.search(r"<script|<link|src=\"http|href=\"http", html)
+
+
+CHROMIUM = next((p for p in (shutil.which("chromium"), shutil.which("chromium-browser"), shutil.which("google-chrome")) if p), None)
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
+def test_report_renders_with_its_charts_in_headless_chromium(sample_report, tmp_path):
+    flags = [
+        CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+    ]
+    dom = subprocess.run([*flags, "--dump-dom", sample_report.as_uri()], capture_output=True, text=True, timeout=120)
+    assert dom.returncode == 0, dom.stderr[-500:]
+    assert dom.stdout.count("<svg") >= 5
+    assert "Is the account bringing results?" in dom.stdout
+    assert len(re.findall(r"<polyline class=\"series\"", dom.stdout)) >= 5
+    shot = tmp_path / "shot.png"
+    run = subprocess.run([*flags, f"--screenshot={shot}", "--window-size=1280,2400", sample_report.as_uri()],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr[-500:]
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
+    if os.environ.get("MENTION_INSIGHT_SCREENSHOT"):
+        shutil.copy(shot, os.environ["MENTION_INSIGHT_SCREENSHOT"])
