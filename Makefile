@@ -20,6 +20,7 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	@mkdir -p build/demo
 	$(VENV)/bin/mention-insight classify data/samples/mentions_export.csv -o build/demo/classified.csv
+	$(VENV)/bin/mention-insight report build/demo/classified.csv -o build/demo/report.html --period week --by account
 
 test: $(STAMP)
 	$(PY) -m pytest
