@@ -82,7 +82,7 @@ def classify_records(
         if texts:
             for i, pred in zip(rows, model.predict(texts)):
                 results[i]["label"] = pred.label
-                results[i]["labels"] = list(pred.labels)
+                results[i]["labels"] = pred.labels  # a tuple: ";"-joined in CSV, a list in JSON
                 for c in labels:
                     results[i][f"score_{c}"] = round(pred.scores[c], 4)
         yield from zip(chunk, results)
