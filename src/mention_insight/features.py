@@ -98,30 +98,31 @@ class TfidfFeatures:
         return feats
 
     # -- transforming -----------------------------------------------------
-    def _token_char_ids(self, token: str) -> list[int]:
-        cached = self._token_cache.get(token)
-        if cached is None:
-            lo, hi = self.char_range
-            ids = self._char_ids
-            cached = [ids[g] for g in char_ngrams(token, lo, hi) if g in ids] if hi else []
-            if len(self._token_cache) >= _CACHE_LIMIT:
-                self._token_cache.clear()
-            self._token_cache[token] = cached
-        return cached
+    def _token_ids(self, token: str) -> list[int]:
+        """Columns of a token's unigram and char n-grams (computed once per token)."""
+        lo, hi = self.char_range
+        ids = self._char_ids
+        found = [ids[g] for g in char_ngrams(token, lo, hi) if g in ids] if hi else []
+        word = self._word_ids.get(token)
+        if word is not None:
+            found.append(word)
+        if len(self._token_cache) >= _CACHE_LIMIT:
+            self._token_cache.clear()
+        self._token_cache[token] = found
+        return found
 
     def transform(self, docs: Iterable[Sequence[str]]) -> sp.csr_matrix:
         """A CSR matrix, one l2-normalised row per token list."""
         indices: list[int] = []
         indptr = [0]
-        word_ids = self._word_ids
-        get_word = word_ids.get
-        char_ids = self._token_char_ids
+        get_word = self._word_ids.get
+        get_token = self._token_cache.get
+        token_ids = self._token_ids
+        extend = indices.extend
         for tokens in docs:
             for tok in tokens:
-                i = get_word(tok)
-                if i is not None:
-                    indices.append(i)
-                indices.extend(char_ids(tok))
+                ids = get_token(tok)
+                extend(ids if ids is not None else token_ids(tok))
             for a, b in zip(tokens, tokens[1:]):
                 i = get_word(f"{a} {b}")
                 if i is not None:

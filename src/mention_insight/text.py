@@ -47,12 +47,20 @@ def _split_hashtag(tag: str) -> tuple[str, ...]:
 
 
 class Normalizer:
-    """Turns texts into lists of normalised tokens. Safe to share; cheap to create."""
+    """Turns texts into lists of normalised tokens. Safe to share; cheap to create.
+
+    spaCy's tokenizer works chunk by chunk (it splits on whitespace first, then handles
+    each chunk's prefixes, suffixes and infixes, caching the result per chunk). This
+    class does the same one level up: each distinct whitespace-separated chunk is
+    tokenised by spaCy and normalised once, and the result is cached, so a batch costs
+    a ``str.split`` and a dictionary look-up per chunk.
+    """
 
     def __init__(self) -> None:
-        self._cache: dict[str, tuple[str, ...]] = {}
+        self._chunks: dict[str, tuple[tuple[str, ...], int]] = {}
 
-    def _map(self, token) -> tuple[str, ...]:
+    @staticmethod
+    def _map(token) -> tuple[str, ...]:
         text = token.text
         if text.startswith("@") and len(text) > 1:
             return (USER_TOKEN,)
@@ -64,43 +72,52 @@ class Normalizer:
             return (text,) if len(text) <= 3 else (NUMBER_TOKEN,)
         return (_ELONGATION.sub(r"\1\1", text.lower()),)
 
-    def _doc_tokens(self, doc) -> list[str]:
+    def _chunk(self, chunk: str) -> tuple[tuple[str, ...], int]:
+        """(normalised tokens, number of shouted words) of one whitespace-free chunk."""
         out: list[str] = []
-        cache = self._cache
         shouted = 0
         hashtag_next = False
-        for token in doc:
+        for token in _tokenizer()(chunk):
             text = token.text
             if hashtag_next:
                 hashtag_next = False
                 if _WORD_CHARS.match(text):
                     out.extend(_split_hashtag(text))
                     continue
-            if text == "#" and not token.whitespace_:
+            if text == "#" and token.i + 1 < len(token.doc):
                 hashtag_next = True
                 continue
-            mapped = cache.get(text)
-            if mapped is None:
-                mapped = self._map(token)
-                if len(cache) >= _CACHE_LIMIT:
-                    cache.clear()
-                cache[text] = mapped
-            out.extend(mapped)
+            out.extend(self._map(token))
             if len(text) >= 3 and text.isupper() and text.isalpha() and text != "RT":
                 shouted += 1
+        return tuple(out), shouted
+
+    def tokens(self, text: str) -> list[str]:
+        """The normalised tokens of one text."""
+        if "&" in text:
+            text = html.unescape(text)
+        out: list[str] = []
+        shouted = 0
+        cache = self._chunks
+        for chunk in text.split():
+            hit = cache.get(chunk)
+            if hit is None:
+                hit = self._chunk(chunk)
+                if len(cache) >= _CACHE_LIMIT:
+                    cache.clear()
+                cache[chunk] = hit
+            out.extend(hit[0])
+            shouted += hit[1]
         if shouted >= 2:
             out.append(ALLCAPS_TOKEN)
         return out
 
-    def tokens(self, text: str) -> list[str]:
-        """The normalised tokens of one text."""
-        return self._doc_tokens(_tokenizer()(html.unescape(text)))
-
     def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> Iterator[list[str]]:
-        """The normalised tokens of each text, in order (faster than one at a time)."""
-        unescaped = (html.unescape(t) if "&" in t else t for t in texts)
-        for doc in _tokenizer().pipe(unescaped, batch_size=batch_size):
-            yield self._doc_tokens(doc)
+        """The normalised tokens of each text, in order (``batch_size`` is accepted for
+        compatibility with spaCy's ``pipe``; chunk caching makes batching unnecessary)."""
+        tokens = self.tokens
+        for text in texts:
+            yield tokens(text)
 
 
 def normalise(text: str) -> str:
