@@ -29,6 +29,10 @@ test: $(STAMP)
 model: $(STAMP)
 	$(PY) training/build_default.py
 
+# Regenerate docs/accuracy.md (gold test split, agreement study, published anchors).
+accuracy: $(STAMP)
+	$(PY) training/accuracy_report.py
+
 benchmark: $(STAMP)
 	$(PY) benchmarks/run.py
 

@@ -86,3 +86,11 @@ def test_save_is_atomic_and_does_not_change_the_model(toy_model, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]
     with pytest.raises(ModelError, match="already exists"):
         toy_model.save(tmp_path / "m", overwrite=False)
+
+
+def test_other_normalizer_version_warns(model_copy):
+    config = json.loads((model_copy / "config.json").read_text())
+    config["normalizer_version"] = 1
+    (model_copy / "config.json").write_text(json.dumps(config))
+    with pytest.warns(UserWarning, match="trained with text normalisation version 1"):
+        load_model(model_copy, cache=False)

@@ -14,6 +14,7 @@ ships, and are still scored in the test split.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import sys
 from pathlib import Path
@@ -22,7 +23,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from mention_insight.corpora import load_gold  # noqa: E402
+from mention_insight.corpora import load_gold, weak_labels  # noqa: E402
 from mention_insight.evaluate import format_metrics  # noqa: E402
 from mention_insight.labels import DEFAULT_PRECEDENCE  # noqa: E402
 from mention_insight.train import LabelledData, read_labelled, split, train  # noqa: E402
@@ -36,27 +37,36 @@ SOURCES = {
 }
 
 
-def gold_without(data: LabelledData, gold_file: Path, excluded) -> LabelledData:
-    import csv
+WEAK_SOURCE = (
+    "weak labels, weight 0.3, from the datasets' own labels: GoEmotions gratitude->thanks, neutral->other "
+    "(Apache-2.0); CLINC150 thank_you->thanks, oos->other (CC BY 3.0); CrisisLexT26 caution/infrastructure/"
+    "affected->shared_info, not related->other (MIT); gold-corpus tweets excluded"
+)
 
+
+def gold_without(data: LabelledData, gold_file: Path, excluded) -> LabelledData:
     with open(gold_file, encoding="utf-8", newline="") as fh:
         datasets_by_line = {n: row["dataset"] for n, row in enumerate(csv.DictReader(fh), 2)}
     keep = [i for i, line in enumerate(data.rows) if datasets_by_line[line] not in excluded]
     return data.subset(keep)
 
 
-def choose_C(data: LabelledData, validation: LabelledData, candidates, seed: int) -> float:
-    """The C with the best validation score (mean of label and primary macro-F1)."""
+def validation_score(data: LabelledData, validation: LabelledData, C: float, seed: int) -> float:
+    """Mean of label and primary macro-F1 on validation for a linear model with this C."""
     from mention_insight.evaluate import evaluate_model
     from mention_insight.model import MentionClassifier
 
-    scores = {}
-    for C in candidates:
-        clf = MentionClassifier(random_state=seed, backend_params={"C": C})
-        clf.fit(data.texts, data.labels, validation=(validation.texts, validation.labels), sample_weight=data.weights)
-        m = evaluate_model(clf, validation.texts, validation.labels)
-        scores[C] = (m["macro_f1"] + m["primary"]["macro_f1"]) / 2
-        print(f"C={C}: validation score {scores[C]:.3f}", file=sys.stderr)
+    clf = MentionClassifier(random_state=seed, backend_params={"C": C})
+    clf.fit(data.texts, data.labels, validation=(validation.texts, validation.labels), sample_weight=data.weights)
+    m = evaluate_model(clf, validation.texts, validation.labels)
+    return (m["macro_f1"] + m["primary"]["macro_f1"]) / 2
+
+
+def choose_C(data: LabelledData, validation: LabelledData, candidates, seed: int) -> float:
+    """The C with the best validation score."""
+    scores = {C: validation_score(data, validation, C, seed) for C in candidates}
+    for C, score in scores.items():
+        print(f"C={C}: validation score {score:.3f}", file=sys.stderr)
     return max(scores, key=scores.get)
 
 
@@ -69,6 +79,8 @@ def main(argv=None) -> int:
     parser.add_argument("--backend", default="linear", choices=["linear", "transformer"])
     parser.add_argument("--C", default="2,4,8", help="Candidate inverse regularisations of the linear backend (best on validation wins).")
     parser.add_argument("--include-non-commercial", action="store_true", help="Also train on HumAID (not for shipping).")
+    parser.add_argument("--weak", choices=["auto", "yes", "no"], default="auto",
+                        help="Add the external datasets' own labels mapped to ours, weight 0.3 (auto: if validation improves).")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
 
@@ -89,6 +101,19 @@ def main(argv=None) -> int:
     backend_params = None
     if args.backend == "linear":
         backend_params = {"C": choose_C(data, validation, [float(c) for c in args.C.split(",")], args.seed)}
+    if args.weak != "no":
+        with open(gold_file, encoding="utf-8", newline="") as fh:
+            gold_keys = {(row["dataset"], row["key"]) for row in csv.DictReader(fh)}
+        weak = weak_labels(args.data_dir, exclude=gold_keys, seed=args.seed)
+        use = args.weak == "yes"
+        if args.weak == "auto":
+            C = (backend_params or {}).get("C", 4.0)
+            scores = {name: validation_score(d, validation, C, args.seed) for name, d in (("without", data), ("with", data + weak))}
+            print(f"weak labels: validation score without {scores['without']:.3f}, with {scores['with']:.3f}", file=sys.stderr)
+            use = scores["with"] > scores["without"]
+        if use:
+            data = data + weak
+            sources.append(WEAK_SOURCE)
     result = train(
         data, args.output, backend=args.backend, backend_params=backend_params, seed=args.seed,
         validation_data=validation, test_data=gold_test, sources=sources,

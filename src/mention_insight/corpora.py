@@ -132,3 +132,54 @@ def load_gold(gold_file, data_dir=None, split: str | None = None) -> LabelledDat
             "is --data-dir the right folder?"
         )
     return LabelledData(texts, labels, lines, source=f"{gold_file.name}[{split or 'all'}]")
+
+
+#: The external datasets' own labels mapped to ours, for weak (down-weighted) training
+#: data. Only permissively licensed sets; HumAID (non-commercial) is not used.
+WEAK_MAPPINGS: dict[str, dict[str, str]] = {
+    "goemotions": {"gratitude": "thanks", "neutral": "other"},
+    "clinc150_oos": {"thank_you": "thanks", "oos": "other"},
+    "crisislex_t26": {
+        "Caution and advice": "shared_info",
+        "Infrastructure and utilities": "shared_info",
+        "Affected individuals": "shared_info",
+        "Not related": "other",
+    },
+}
+
+
+def weak_labels(
+    data_dir=None,
+    *,
+    exclude: set[tuple[str, str]] = frozenset(),
+    per_label: int = 400,
+    weight: float = 0.3,
+    seed: int = 0,
+    splits: tuple[str, ...] = ("train", ""),
+) -> LabelledData:
+    """Up to ``per_label`` examples per (dataset, mapped label), weighted ``weight``.
+
+    ``exclude`` holds (dataset, key) pairs never to use (the gold corpus, so that no gold
+    test text leaks into training); only the datasets' training splits are used.
+    """
+    import random
+
+    rng = random.Random(seed)
+    texts, labels = [], []
+    for name, mapping in WEAK_MAPPINGS.items():
+        items = read_external(name, data_dir)
+        by_label: dict[str, list[str]] = {}
+        for key, item in sorted(items.items()):
+            if (name, key) in exclude or item.split not in splits:
+                continue
+            own = "Not related" if name == "crisislex_t26" and item.extra == "Not related" else item.label
+            if name == "goemotions" and ";" in own:
+                continue  # single-label comments only: a clean mapping
+            ours = mapping.get(own)
+            if ours is not None and sum(c.isascii() for c in item.text) >= 0.9 * len(item.text):
+                by_label.setdefault(ours, []).append(item.text)
+        for ours, pool in sorted(by_label.items()):
+            for text in rng.sample(pool, min(per_label, len(pool))):
+                texts.append(text)
+                labels.append([ours])
+    return LabelledData(texts, labels, weights=[weight] * len(texts), source="weak external labels")

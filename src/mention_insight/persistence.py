@@ -24,6 +24,7 @@ import numpy as np
 
 from .errors import MentionInsightError, ModelError
 from .output import set_default_mode
+from .text import NORMALIZER_VERSION
 
 FORMAT_VERSION = 1
 CONFIG_FILE = "config.json"
@@ -92,6 +93,7 @@ def save_model(clf, path, *, metrics=None, training=None, overwrite: bool = True
             },
             "metrics": metrics or {},
             "package_versions": package_versions(),
+            "normalizer_version": NORMALIZER_VERSION,
             "files": hashes,
         }
         (tmp / CONFIG_FILE).write_text(json.dumps(config, indent=2, ensure_ascii=False) + "\n", "utf-8")
@@ -149,6 +151,12 @@ def verify_files(path: Path, config: dict) -> None:
 
 
 def _warn_versions(path: Path, config: dict) -> None:
+    if config.get("normalizer_version", NORMALIZER_VERSION) != NORMALIZER_VERSION:
+        warnings.warn(
+            f"model {path} was trained with text normalisation version {config['normalizer_version']}, "
+            f"this mention_insight uses {NORMALIZER_VERSION}; predictions may differ. Retrain the model.",
+            stacklevel=3,
+        )
     saved = config.get("package_versions", {})
     now = package_versions()
     for name in ("scikit-learn", "numpy", "spacy", "transformers", "onnxruntime"):

@@ -19,6 +19,10 @@ import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
+#: Bump when normalisation changes what tokens a text gives: models record it, and
+#: loading a model trained under another version warns.
+NORMALIZER_VERSION = 2
+
 URL_TOKEN = "<url>"
 USER_TOKEN = "@user"
 EMAIL_TOKEN = "<email>"
