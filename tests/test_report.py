@@ -148,3 +148,29 @@ def test_report_renders_with_its_charts_in_headless_chromium(sample_report, tmp_
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
     if os.environ.get("MENTION_INSIGHT_SCREENSHOT"):
         shutil.copy(shot, os.environ["MENTION_INSIGHT_SCREENSHOT"])
+
+
+def test_error_rates_from_a_labelled_sample_replace_the_model_rates(tmp_path):
+    """With a perfect sample (the model's own predictions as labels) the correction is the identity."""
+    import csv as _csv
+
+    from mention_insight import classify
+
+    texts = ["please patrol the park tonight", "thanks so much for coming round", "kids throwing eggs on Wilmslow Rd",
+             "rang 101 three times nobody came", "lol"] * 4
+    labelled = tmp_path / "sample.csv"
+    with labelled.open("w", newline="", encoding="utf-8") as fh:
+        w = _csv.writer(fh)
+        w.writerow(["text", "labels"])
+        for i, t in enumerate(texts):
+            w.writerow([f"{t} {i}", ";".join(classify(f"{t} {i}").labels)])
+    out = tmp_path / "r.html"
+    result = CliRunner().invoke(
+        cli, ["report", str(SAMPLE), "-o", str(out), "--formats", "json", "--error-rates", str(labelled)]
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.with_suffix(".json").read_text())
+    assert any("sample.csv (20 labelled mentions)" in note for note in report["notes"])
+    for label, est in report["overall"]["estimated"].items():
+        if est["corrected"]:  # perfect rates: tpr 1, fpr 0, so nothing to correct
+            assert est["estimated"] == est["predicted"], label

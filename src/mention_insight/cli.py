@@ -182,9 +182,13 @@ def evaluate_cmd(labelled, model_path, text_column, labels_column, as_json):
 @click.option("--places", "places_file", type=click.Path(), help="Place names, one per line (default: South Manchester).")
 @click.option("--timezone", default="UTC", show_default=True, help="Time zone for days and hours, e.g. Europe/London.")
 @click.option("--formats", default="html,md,json,csv", show_default=True, help="Comma-separated: html, md, json, csv.")
+@click.option("--error-rates", "error_rates_file", type=click.Path(exists=True),
+              help="Labelled mentions (text, labels) like these: correct the counts with the model's error rates on them "
+                   "instead of its held-out test rates.")
 @input_options
 @_library_errors
-def report_cmd(input, output, period, by, since, until, model_path, key_file, places_file, timezone, formats, input_format, text_column, encoding):
+def report_cmd(input, output, period, by, since, until, model_path, key_file, places_file, timezone, formats,
+               error_rates_file, input_format, text_column, encoding):
     """Report the impact of an account: label counts and trends, honest estimates, engagement, examples.
 
     INPUT is a raw export (classified first) or the output of 'classify'. Handles and
@@ -199,7 +203,7 @@ def report_cmd(input, output, period, by, since, until, model_path, key_file, pl
     result = make_report(
         input, output, period=period, by=by, since=since, until=until, model=model_path, key_file=key_file,
         places_file=places_file, timezone=timezone, formats=[f.strip() for f in formats.split(",") if f.strip()],
-        input_format=input_format, encoding=encoding, text_column=text_column,
+        input_format=input_format, encoding=encoding, text_column=text_column, error_rates_file=error_rates_file,
     )
     for path in result.written:
         click.echo(f"wrote {path}", err=True)

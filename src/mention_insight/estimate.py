@@ -88,6 +88,11 @@ def error_rates_from_config(config: dict) -> dict[str, ErrorRates]:
     return out
 
 
+def error_rates_from_metrics(metrics: dict) -> dict[str, ErrorRates]:
+    """Per-label :class:`ErrorRates` from :func:`mention_insight.evaluate.compute_metrics`' result."""
+    return error_rates_from_config({"metrics": {"held_out": metrics}})
+
+
 def point_estimate(observed: int, total: int, tpr: float, fpr: float) -> float:
     if total <= 0:
         return 0.0

@@ -32,6 +32,20 @@ def _timezone(name: str | None):
         raise ReportError(f"unknown time zone {name!r}: expected a name like Europe/London or UTC.") from None
 
 
+def measured_error_rates(labelled, model):
+    """Error rates of ``model`` on a labelled file (text + labels), and a description of them."""
+    from .api import resolve_model
+    from .estimate import error_rates_from_metrics
+    from .evaluate import compute_metrics
+    from .train import read_labelled
+
+    clf = resolve_model(model)
+    sample = read_labelled(labelled)
+    preds = clf.predict(sample.texts)
+    metrics = compute_metrics(sample.labels, [p.labels for p in preds], clf.precedence_, clf.fallback_label)
+    return error_rates_from_metrics(metrics), f"{Path(labelled).name} ({len(sample)} labelled mentions)"
+
+
 def make_report(
     input,
     output,
@@ -49,6 +63,7 @@ def make_report(
     encoding: str = "utf-8",
     text_column: str | None = None,
     n_boot: int = 2000,
+    error_rates_file: str | Path | None = None,
 ) -> ReportResult:
     """Read (and classify, if needed) ``input``, compute the summary and write the report."""
     unknown = [f for f in formats if f not in FORMATS]
@@ -71,9 +86,12 @@ def make_report(
         created = not key_path.exists()
         key = load_or_create_key(key_path)
     data = load_mentions(input, model=model, input_format=input_format, encoding=encoding, text_column=text_column)
+    rates, rates_source = None, None
+    if error_rates_file is not None:
+        rates, rates_source = measured_error_rates(error_rates_file, model)
     summary = compute_summary(
         data, period=period, by=by, since=since, until=until, tz=tz, pseudonymiser=Pseudonymiser(key),
-        places=places, n_boot=n_boot,
+        places=places, n_boot=n_boot, error_rates=rates, error_rates_source=rates_source,
     )
     written = write_report(summary, output, formats)
     return ReportResult(summary, written, key_path, created)

@@ -290,8 +290,14 @@ def compute_summary(
     seed: int = 0,
     examples_per_label: int = 3,
     repeat_min: int = 3,
+    error_rates: dict[str, ErrorRates] | None = None,
+    error_rates_source: str | None = None,
 ) -> ImpactSummary:
-    """Aggregate ``data`` into an :class:`ImpactSummary`."""
+    """Aggregate ``data`` into an :class:`ImpactSummary`.
+
+    ``error_rates`` (label -> :class:`ErrorRates`) replace the model's held-out error counts
+    for the correction, e.g. rates measured on a labelled sample of mentions like these.
+    """
     periods.check_period(period)
     if by not in GROUPINGS:
         raise ReportError(f"unknown grouping {by!r}: expected one of {', '.join(GROUPINGS)}. Use --by account.")
@@ -338,7 +344,12 @@ def compute_summary(
     if account_posts:
         notes.append(f"{len(account_posts)} post(s) by the accounts themselves are not counted as mentions; they give the reply times.")
 
-    rates = error_rates_from_config(data.model_config)
+    rates = error_rates if error_rates is not None else error_rates_from_config(data.model_config)
+    notes.append(
+        "Estimated counts use error rates from "
+        + (error_rates_source or "the model's held-out test set (real tweets to service accounts, labelled by the codebook)")
+        + "."
+    )
     if not rates:
         notes.append("The model carries no held-out error counts: estimated counts equal predicted counts.")
 
