@@ -7,14 +7,16 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export HF_DATASETS_OFFLINE := 1
 
-.PHONY: demo test model gold accuracy benchmark clean venv
+.PHONY: demo test model gold accuracy benchmark clean venv transformer
 
 venv: $(STAMP)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	# CPU torch first (the transformer extra would otherwise pull a CUDA build), then the package.
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -e '.[dev,transformer]'
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -36,6 +38,12 @@ accuracy: $(STAMP)
 
 benchmark: $(STAMP)
 	$(PY) benchmarks/run.py
+
+# Fine-tune MiniLM once, compare linear / transformer / cascade (build/transformer), then
+# benchmark int8 ONNX against a transformers pipeline (about 20 minutes on 2 cores).
+transformer: $(STAMP)
+	$(PY) training/build_transformer.py
+	$(PY) benchmarks/transformer.py
 
 clean:
 	rm -rf build .pytest_cache

@@ -36,8 +36,9 @@ def render_card(config: dict) -> str:
     for name, m in metrics.items():
         if isinstance(m, dict) and "per_label" in m:
             lines.append(format_metrics(m, title=name))
-    if config.get("why"):
-        lines += ["## Why this model", "", config["why"], ""]
+    why = config.get("why") or training.get("why")
+    if why:
+        lines += ["## Why this model", "", why, ""]
     lines += [
         "",
         "## Use and limits",

@@ -18,12 +18,13 @@ more, as for any backend.
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-from .errors import MentionInsightError
+from .errors import BackendUnavailableError, MentionInsightError
 from .linear import LinearBackend
 
 CASCADE_FILE = "cascade.json"
@@ -119,8 +120,9 @@ class CascadeBackend:
                 "fit it through MentionClassifier.fit (which holds some out) or pass validation=."
             )
         val_texts, Yv = list(validation[0]), np.asarray(validation[1])
+        transformer = make_backend("transformer", self.transformer_params)  # fails early without the extra
         self.linear_ = LinearBackend(**(self.linear_params or {})).fit(texts, Y, sample_weight=sample_weight)
-        self.transformer_ = make_backend("transformer", self.transformer_params).fit(texts, Y, sample_weight=sample_weight)
+        self.transformer_ = transformer.fit(texts, Y, sample_weight=sample_weight)
         self._calibrate_parts(val_texts, Yv)
         return self
 
@@ -182,6 +184,8 @@ class CascadeBackend:
         cut = self.cutoff_ if cutoff is None else cutoff
         scores = self._relative(self.linear_.decision_function(texts), "linear")
         unsure = np.abs(scores).min(axis=1) < cut if len(texts) else np.zeros(0, dtype=bool)
+        if self.transformer_ is None:  # loaded without the transformer extra
+            unsure[:] = False
         if unsure.any():
             idx = np.flatnonzero(unsure)
             scores[idx] = self._relative(self.transformer_.decision_function([texts[i] for i in idx]), "transformer")
@@ -226,8 +230,18 @@ class CascadeBackend:
         backend = cls(**params)
         path = Path(path)
         backend.linear_ = LinearBackend.from_disk(path, dict(backend.linear_params or {}))
-        transformer_cls = type(make_backend("transformer", backend.transformer_params))
-        backend.transformer_ = transformer_cls.from_disk(path, dict(backend.transformer_params or {}))
+        try:
+            transformer_cls = type(make_backend("transformer", backend.transformer_params))
+        except BackendUnavailableError as exc:
+            # The light install (no onnxruntime): keep working on the linear part alone.
+            warnings.warn(
+                f"{exc} Until then the cascade model {path} answers every mention with its linear part "
+                "(less accurate: see the 0% row of its accuracy curve).",
+                stacklevel=4,
+            )
+            backend.transformer_ = None
+        else:
+            backend.transformer_ = transformer_cls.from_disk(path, dict(backend.transformer_params or {}))
         state = json.loads((path / CASCADE_FILE).read_text("utf-8"))
         backend.cutoff_ = float(state["cutoff"])
         backend.linear_calibration_ = np.array(state["linear_calibration"], dtype=np.float64)
