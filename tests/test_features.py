@@ -28,3 +28,40 @@ def test_state_round_trip_gives_the_same_matrix():
     feats = TfidfFeatures(min_df=1).fit(docs)
     again = TfidfFeatures.from_state(feats.feature_names(), feats.idf_, (2, 5), 1, 100)
     assert (feats.transform(docs) != again.transform(docs)).nnz == 0
+
+
+def _additive_reference(feats, docs):
+    """The additive representation computed the slow, obvious way (dense)."""
+    from collections import Counter
+
+    from mention_insight.features import char_ngrams
+
+    out = np.zeros((len(docs), feats.n_features))
+    for r, tokens in enumerate(docs):
+        for tok in tokens:
+            counts = Counter(feats.vocabulary_["c:" + g] for g in char_ngrams(tok, 2, 5) if "c:" + g in feats.vocabulary_)
+            if "w:" + tok in feats.vocabulary_:
+                counts[feats.vocabulary_["w:" + tok]] += 1
+            v = np.zeros(feats.n_features)
+            for i, c in counts.items():
+                v[i] = c * feats.idf_[i]
+            if np.linalg.norm(v):
+                out[r] += v / np.linalg.norm(v)
+        for a, b in zip(tokens, tokens[1:]):
+            if f"w:{a} {b}" in feats.vocabulary_:
+                out[r, feats.vocabulary_[f"w:{a} {b}"]] += 1
+        if np.linalg.norm(out[r]):
+            out[r] /= np.linalg.norm(out[r])
+    return out
+
+
+def test_additive_features_equal_the_reference_and_do_not_depend_on_the_batch():
+    from mention_insight.features import AdditiveFeatures
+
+    texts = ["thanks for coming round", "please patrol the park!!", "car stolen last night", "", "lol lol", "car stolen again 😡"]
+    docs = list(Normalizer().pipe(texts))
+    feats = AdditiveFeatures(min_df=1).fit(docs)
+    X = feats.transform(docs).toarray()
+    np.testing.assert_allclose(X, _additive_reference(feats, docs), atol=1e-6)
+    one_by_one = np.vstack([feats.transform([d]).toarray() for d in reversed(docs)])[::-1]
+    np.testing.assert_allclose(one_by_one, X, atol=1e-6)

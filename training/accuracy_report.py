@@ -78,24 +78,22 @@ def binary_anchor(train_texts, train_y, val_texts, val_y, test_texts, test_y, po
             "n_pos": int(sum(test_y))}
 
 
-def goemotions_anchor(data_dir) -> dict:
-    items = read_external("goemotions", data_dir)
+def split_anchor(data_dir, dataset: str, is_positive, positive: str, splits=("train", "dev", "test")) -> dict:
+    """A one-label anchor on a dataset's own train/dev/test split and labels."""
     parts = defaultdict(lambda: ([], []))
-    for item in items.values():
+    for item in read_external(dataset, data_dir).values():
         texts, ys = parts[item.split]
         texts.append(item.text)
-        ys.append("gratitude" in item.label.split(";"))
-    return binary_anchor(*parts["train"], *parts["dev"], *parts["test"], positive="gratitude")
+        ys.append(is_positive(item.label))
+    return binary_anchor(*(x for split in splits for x in parts[split]), positive=positive)
+
+
+def goemotions_anchor(data_dir) -> dict:
+    return split_anchor(data_dir, "goemotions", lambda label: "gratitude" in label.split(";"), "gratitude")
 
 
 def humaid_anchor(data_dir) -> dict:
-    items = read_external("humaid_maria2017", data_dir)
-    parts = defaultdict(lambda: ([], []))
-    for item in items.values():
-        texts, ys = parts[item.split]
-        texts.append(item.text)
-        ys.append(item.label == "requests_or_urgent_needs")
-    return binary_anchor(*parts["train"], *parts["dev"], *parts["test"], positive="requests")
+    return split_anchor(data_dir, "humaid_maria2017", lambda label: label == "requests_or_urgent_needs", "requests")
 
 
 def complaints_anchor(data_dir) -> dict:

@@ -1,4 +1,4 @@
-"""Sparse TF-IDF features from normalised tokens: word 1-2-grams and in-word char n-grams.
+"""Sparse features from normalised tokens: word 1-2-grams and in-word char n-grams.
 
 The vocabulary is learned once (``fit``); ``transform`` is built for throughput: the
 char n-gram ids of each distinct token are computed once and cached, so a batch costs a
@@ -139,3 +139,96 @@ class TfidfFeatures:
         X.data *= self.idf_[X.indices]
         normalize(X, norm="l2", copy=False)
         return X
+
+
+class AdditiveFeatures(TfidfFeatures):
+    """Each document is the l2-normalised sum of one unit vector per token and per bigram.
+
+    A token's vector holds its word and in-word char n-grams, weighted by idf and
+    l2-normalised; a known bigram adds a unit vector of its own. Because a document is a
+    sum of per-token vectors, each distinct token's vector is built once and cached, and
+    a batch becomes one sparse product (documents x tokens) @ (tokens x features): the
+    per-mention Python work is a dictionary look-up per token. Same vocabulary and idf
+    as :class:`TfidfFeatures`; only the weighting differs.
+    """
+
+    def _reset_cache(self) -> None:
+        super()._reset_cache()
+        self._rows: dict[str, int] = {}
+        self._row_indices: list[np.ndarray] = []
+        self._row_values: list[np.ndarray] = []
+
+    def _new_row(self, key: str, indices: list[int]) -> int:
+        if len(self._rows) >= _CACHE_LIMIT:
+            self._reset_cache_rows()
+        counts = Counter(indices)
+        idx = np.fromiter(counts, dtype=np.int32, count=len(counts))
+        val = np.fromiter(counts.values(), dtype=np.float32, count=len(counts)) * self.idf_[idx]
+        norm = float(np.sqrt((val * val).sum()))
+        if norm > 0:
+            val /= norm
+        row = len(self._row_indices)
+        self._row_indices.append(idx)
+        self._row_values.append(val)
+        self._rows[key] = row
+        return row
+
+    def _reset_cache_rows(self) -> None:
+        self._rows.clear()
+        self._row_indices.clear()
+        self._row_values.clear()
+
+    def _token_row(self, token: str) -> int:
+        lo, hi = self.char_range
+        ids = self._char_ids
+        found = [ids[g] for g in char_ngrams(token, lo, hi) if g in ids] if hi else []
+        word = self._word_ids.get(token)
+        if word is not None:
+            found.append(word)
+        return self._new_row(token, found)
+
+    def transform(self, docs: Iterable[Sequence[str]]) -> sp.csr_matrix:
+        rows = self._rows
+        get_row = rows.get
+        get_word = self._word_ids.get
+        token_row = self._token_row
+        row_ids: list[int] = []
+        append = row_ids.append
+        indptr = [0]
+        for tokens in docs:
+            for tok in tokens:
+                r = get_row(tok)
+                append(r if r is not None else token_row(tok))
+            for a, b in zip(tokens, tokens[1:]):
+                key = f"{a} {b}"
+                r = get_row(key)
+                if r is None:
+                    i = get_word(key)
+                    if i is None:
+                        continue
+                    r = self._new_row(key, [i])
+                append(r)
+            indptr.append(len(row_ids))
+        n_docs = len(indptr) - 1
+        ids = np.asarray(row_ids, dtype=np.int64)
+        uniq, inverse = np.unique(ids, return_inverse=True)
+        if len(uniq):
+            lengths = np.fromiter((len(self._row_indices[r]) for r in uniq), dtype=np.int64, count=len(uniq))
+            u_ptr = np.zeros(len(uniq) + 1, dtype=np.int64)
+            np.cumsum(lengths, out=u_ptr[1:])
+            U = sp.csr_matrix(
+                (np.concatenate([self._row_values[r] for r in uniq]), np.concatenate([self._row_indices[r] for r in uniq]), u_ptr),
+                shape=(len(uniq), self.n_features),
+            )
+        else:
+            U = sp.csr_matrix((0, self.n_features), dtype=np.float32)
+        A = sp.csr_matrix(
+            (np.ones(len(ids), dtype=np.float32), inverse.astype(np.int32), np.asarray(indptr, dtype=np.int64)),
+            shape=(n_docs, len(uniq)),
+        )
+        X = (A @ U).tocsr()
+        normalize(X, norm="l2", copy=False)
+        return X
+
+
+FEATURES = {"tfidf": TfidfFeatures, "additive": AdditiveFeatures}

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .features import TfidfFeatures
+from .features import FEATURES
 from .text import Normalizer
 
 VOCAB_FILE = "vocab.json"
@@ -34,6 +34,7 @@ class LinearBackend:
         max_features: int = 200_000,
         class_weight: str | None = "balanced",
         random_state: int = 0,
+        features: str = "additive",
     ):
         self.C = C
         self.char_range = tuple(char_range)
@@ -41,6 +42,7 @@ class LinearBackend:
         self.max_features = max_features
         self.class_weight = class_weight
         self.random_state = random_state
+        self.features = features
         self._normalizer = Normalizer()
 
     def get_params(self) -> dict:
@@ -51,7 +53,13 @@ class LinearBackend:
             "max_features": self.max_features,
             "class_weight": self.class_weight,
             "random_state": self.random_state,
+            "features": self.features,
         }
+
+    def _feature_class(self):
+        if self.features not in FEATURES:
+            raise ValueError(f"unknown features {self.features!r}: expected one of {', '.join(FEATURES)}")
+        return FEATURES[self.features]
 
     def _features(self, texts: Sequence[str]):
         return self.features_.transform(self._normalizer.pipe(texts))
@@ -60,7 +68,7 @@ class LinearBackend:
         from sklearn.linear_model import LogisticRegression
 
         docs = list(self._normalizer.pipe(texts))
-        self.features_ = TfidfFeatures(self.char_range, self.min_df, self.max_features).fit(docs)
+        self.features_ = self._feature_class()(self.char_range, self.min_df, self.max_features).fit(docs)
         X = self.features_.transform(docs)
         coefs, intercepts = [], []
         for j in range(Y.shape[1]):
@@ -99,9 +107,10 @@ class LinearBackend:
             idf, coef, intercept = arrays["idf"], arrays["coef"], arrays["intercept"]
         if len(names) != len(idf) or coef.shape[0] != len(names):
             raise ValueError(f"vocabulary has {len(names)} entries but the weights have {coef.shape[0]} rows")
-        backend.features_ = TfidfFeatures.from_state(
+        backend.features_ = backend._feature_class().from_state(
             names, idf, backend.char_range, backend.min_df, backend.max_features
         )
         backend.coef_ = np.ascontiguousarray(coef, dtype=np.float32)
         backend.intercept_ = intercept.astype(np.float32)
+        backend._normalizer.warm_up()  # so that the first classify() call is not the slow one
         return backend

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from .errors import BackendUnavailableError, LabelError, MentionInsightError, NotFittedError
-from .labels import FALLBACK_LABEL, order_labels, primary_label, resolve_precedence
+from .labels import FALLBACK_LABEL, primary_label, resolve_precedence
 
 #: Labels with fewer validation positives than this keep the default threshold.
 MIN_POSITIVES_TO_TUNE = 3
@@ -338,16 +338,6 @@ class MentionClassifier:
     def predict(self, texts: Sequence[str], batch_size: int = 4096) -> list[Prediction]:
         """One :class:`Prediction` per text, in order."""
         return self.predictions_from_proba(self.predict_proba(texts, batch_size))
-
-    def label_sets(self, predictions: Sequence[Prediction]) -> list[tuple[str, ...]]:
-        return [p.labels for p in predictions]
-
-    def primary(self, labels: Sequence[str]) -> str:
-        """The primary label of a label set under this model's precedence."""
-        return primary_label(labels, self.precedence_, self.fallback_label)
-
-    def order(self, labels: Sequence[str]) -> tuple[str, ...]:
-        return order_labels(labels, self.precedence_)
 
     @property
     def all_labels(self) -> tuple[str, ...]:

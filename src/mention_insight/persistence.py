@@ -180,7 +180,10 @@ def load_model(path):
     params.pop("backend", None)
     clf = MentionClassifier(backend=config["backend"], **params)
     try:
-        clf.backend_ = backend_from_disk(config["backend"], path, config.get("backend_params", {}))
+        backend_params = dict(config.get("backend_params", {}))
+        if config["backend"] == "linear":
+            backend_params.setdefault("features", "tfidf")  # saved before the 'features' setting existed
+        clf.backend_ = backend_from_disk(config["backend"], path, backend_params)
     except MentionInsightError:
         raise
     except Exception as exc:  # hash matched but the content is unusable

@@ -96,6 +96,10 @@ class Normalizer:
                 shouted += 1
         return tuple(out), shouted
 
+    def warm_up(self) -> None:
+        """Build spaCy's tokenizer now (it is otherwise built on first use)."""
+        _tokenizer()
+
     def tokens(self, text: str) -> list[str]:
         """The normalised tokens of one text."""
         if "&" in text:
