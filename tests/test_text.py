@@ -27,3 +27,18 @@ def test_pipe_equals_one_at_a_time():
 
 def test_normalise_joins_tokens():
     assert normalise("Cheers for the heads up @PCSO_Jones") == "cheers for the heads up @user"
+
+
+def test_fast_path_for_plain_words_matches_spacy():
+    """Plain ASCII words and numbers skip spaCy; the result must be what spaCy gives."""
+    from mention_insight.text import Normalizer, _special_cases
+
+    words = ["hello", "THANKS", "Thanksss", "cannot", "dont", "gonna", "RT", "101", "07700", "Didsbury", "x", "OK",
+             "lol", "Im", "ain", "wanna", "ABC", "sooooo", "B", "i"]
+    n = Normalizer()
+    for w in words:
+        fast = n._chunk(w)
+        # the spaCy path, forced by adding punctuation that spaCy splits off again
+        slow_tokens, slow_shouted = n._chunk(w + "!")
+        assert fast == (slow_tokens[:-1], slow_shouted), w
+    assert "cannot" in _special_cases()

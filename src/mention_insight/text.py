@@ -43,6 +43,11 @@ def _tokenizer():
     return spacy.blank("en").tokenizer
 
 
+@lru_cache(maxsize=1)
+def _special_cases() -> frozenset[str]:
+    return frozenset(_tokenizer().rules)
+
+
 def _split_hashtag(tag: str) -> tuple[str, ...]:
     parts = _CAMEL.findall(tag)
     if not parts:
@@ -78,6 +83,13 @@ class Normalizer:
 
     def _chunk(self, chunk: str) -> tuple[tuple[str, ...], int]:
         """(normalised tokens, number of shouted words) of one whitespace-free chunk."""
+        if (chunk.isalpha() or chunk.isdigit()) and chunk.isascii() and chunk not in _special_cases():
+            # spaCy keeps an ASCII run of only letters or only digits whole unless it is a
+            # special case ("cannot" -> "can not"): skip building a Doc for it.
+            if chunk.isdigit():
+                return ((chunk,) if len(chunk) <= 3 else (NUMBER_TOKEN,)), 0
+            shouted = int(len(chunk) >= 3 and chunk.isupper() and chunk != "RT")
+            return (_ELONGATION.sub(r"\1\1", chunk.lower()),), shouted
         out: list[str] = []
         shouted = 0
         hashtag_next = False
