@@ -98,14 +98,19 @@ class TfidfFeatures:
         return feats
 
     # -- transforming -----------------------------------------------------
-    def _token_ids(self, token: str) -> list[int]:
-        """Columns of a token's unigram and char n-grams (computed once per token)."""
+    def _gram_ids(self, token: str) -> list[int]:
+        """Columns of a token's char n-grams and unigram (with repeats)."""
         lo, hi = self.char_range
         ids = self._char_ids
         found = [ids[g] for g in char_ngrams(token, lo, hi) if g in ids] if hi else []
         word = self._word_ids.get(token)
         if word is not None:
             found.append(word)
+        return found
+
+    def _token_ids(self, token: str) -> list[int]:
+        """Columns of a token's unigram and char n-grams (computed once per token)."""
+        found = self._gram_ids(token)
         if len(self._token_cache) >= _CACHE_LIMIT:
             self._token_cache.clear()
         self._token_cache[token] = found
@@ -179,13 +184,7 @@ class AdditiveFeatures(TfidfFeatures):
         self._row_values.clear()
 
     def _token_row(self, token: str) -> int:
-        lo, hi = self.char_range
-        ids = self._char_ids
-        found = [ids[g] for g in char_ngrams(token, lo, hi) if g in ids] if hi else []
-        word = self._word_ids.get(token)
-        if word is not None:
-            found.append(word)
-        return self._new_row(token, found)
+        return self._new_row(token, self._gram_ids(token))
 
     def transform(self, docs: Iterable[Sequence[str]]) -> sp.csr_matrix:
         rows = self._rows
