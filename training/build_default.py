@@ -44,6 +44,13 @@ WEAK_SOURCE = (
 )
 
 
+WHY = (
+    "Linear: the fastest model and the only one that needs no optional packages (torch/onnxruntime). "
+    "The cascade (linear + fine-tuned MiniLM, see docs/accuracy.md) scores higher on the gold test split, "
+    "but is not the default yet: see the 'Transformer and cascade' section of docs/accuracy.md for why."
+)
+
+
 def gold_without(data: LabelledData, gold_file: Path, excluded) -> LabelledData:
     with open(gold_file, encoding="utf-8", newline="") as fh:
         datasets_by_line = {n: row["dataset"] for n, row in enumerate(csv.DictReader(fh), 2)}
@@ -114,9 +121,10 @@ def main(argv=None) -> int:
         if use:
             data = data + weak
             sources.append(WEAK_SOURCE)
+    gold_test.source = "gold test split (890 real tweets labelled by the codebook; training/gold/gold.csv)"
     result = train(
         data, args.output, backend=args.backend, backend_params=backend_params, seed=args.seed,
-        validation_data=validation, test_data=gold_test, sources=sources,
+        validation_data=validation, test_data=gold_test, sources=sources, why=WHY if args.backend == "linear" else None,
     )
     print(format_metrics(result.metrics, title=f"gold test split ({result.sizes})"))
     print(json.dumps({"saved": str(result.path), "sizes": result.sizes}))

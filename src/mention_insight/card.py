@@ -18,7 +18,7 @@ def render_card(config: dict) -> str:
         f"- backend: `{config['backend']}`; format version {config['format_version']}; created {config['created_at']}",
         f"- labels: {', '.join(config['labels'])}; fallback `{config['fallback_label']}` when none passes its threshold",
         f"- primary label precedence: {' > '.join(config['precedence'])}",
-        "- thresholds (tuned on validation data for the best F1 per label): "
+        "- thresholds (tuned jointly on validation data for label and primary-label macro-F1): "
         + ", ".join(f"{c} {t:.2f}" for c, t in config["thresholds"].items()),
         f"- backend settings: `{config.get('backend_params', {})}`",
         "",
@@ -35,7 +35,8 @@ def render_card(config: dict) -> str:
         lines.append("No held-out metrics were recorded for this model.")
     for name, m in metrics.items():
         if isinstance(m, dict) and "per_label" in m:
-            lines.append(format_metrics(m, title=name))
+            title = f"held-out test set: {training.get('test_source', '')}" if name == "held_out" else name
+            lines.append(format_metrics(m, title=title))
     why = config.get("why") or training.get("why")
     if why:
         lines += ["## Why this model", "", why, ""]

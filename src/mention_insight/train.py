@@ -243,13 +243,14 @@ def train(
     sources: Sequence[str] = (),
     text_column: str | None = None,
     labels_column: str | None = None,
+    why: str | None = None,
 ) -> TrainResult:
     """Train a fresh model on ``data`` (a path or :class:`LabelledData`).
 
     Splits off a stratified test set (``test_size``, unless ``test_data`` is given) and a
     validation set for calibration and thresholds (``validation_size``, unless
     ``validation_data`` is given); reports held-out metrics on the test set and, with
-    ``output_dir``, saves the model with them.
+    ``output_dir``, saves the model with them (``why``: a reason for the model card).
     """
     if not isinstance(data, LabelledData):
         data = read_labelled(data, text_column=text_column, labels_column=labels_column)
@@ -271,5 +272,7 @@ def train(
             "sources": list(sources) or [data.source],
             "test_source": test_data.source,
         }
+        if why:
+            training["why"] = why
         path = clf.save(output_dir, metrics={"held_out": metrics}, training=training)
     return TrainResult(clf, metrics, path, sizes)
