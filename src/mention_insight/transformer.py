@@ -7,6 +7,13 @@ batches, then exported to ONNX and quantised to int8 with ONNX Runtime. Inferenc
 (:meth:`~TransformerBackend.decision_function`) needs only ``onnxruntime`` and
 ``tokenizers``: texts are sorted by length, batched and padded per batch.
 
+Quantisation is *static*: the weights of every linear layer get per-channel int8 scales
+and their inputs fixed uint8 scales, calibrated once at export time on a sample of the
+training texts (one text per calibration run, so no padding enters the ranges). Nothing
+is scaled per batch, and padded positions are masked out of attention and never pooled
+(the head reads the first token), so a mention's scores do not depend on which mentions
+share its batch or how far that batch is padded.
+
 A saved model holds ``model.int8.onnx`` and ``tokenizer.json``; both are hashed by the
 model directory like every weights file. This module is imported only when a
 transformer backend is asked for, so ``import mention_insight`` never loads it.
@@ -140,7 +147,10 @@ class TransformerBackend:
     num_threads:
         CPU threads for training and inference; ``None`` lets torch / ONNX Runtime decide.
     quantize:
-        Ship int8 weights (dynamic quantisation); ``False`` keeps float32 ONNX (larger).
+        Ship int8 ONNX (static quantisation); ``False`` keeps float32 ONNX (larger, slower).
+    calibration_size:
+        Training texts (a seeded sample) run through the float model to fix the int8
+        activation ranges (their minimum and maximum).
     progress:
         Show a progress bar while fine-tuning.
     seed:
@@ -162,6 +172,7 @@ class TransformerBackend:
         inference_batch_size: int = 64,
         num_threads: int | None = None,
         quantize: bool = True,
+        calibration_size: int = 256,
         progress: bool = True,
         seed: int = 0,
     ):
@@ -176,6 +187,7 @@ class TransformerBackend:
         self.inference_batch_size = inference_batch_size
         self.num_threads = num_threads
         self.quantize = quantize
+        self.calibration_size = calibration_size
         self.progress = progress
         self.seed = seed
 
@@ -192,6 +204,7 @@ class TransformerBackend:
             "inference_batch_size": self.inference_batch_size,
             "num_threads": self.num_threads,
             "quantize": self.quantize,
+            "calibration_size": self.calibration_size,
             "progress": self.progress,
             "seed": self.seed,
         }
@@ -273,7 +286,8 @@ class TransformerBackend:
                         break
             bar.close()
             model.eval()
-            self.onnx_bytes_ = self._export(model)
+            sample = rng.choice(len(encoded), size=min(len(encoded), self.calibration_size), replace=False)
+            self.onnx_bytes_ = self._export(model, [encoded[i] for i in sorted(sample)])
         self.model_ = model  # the float torch model, kept only in the process that trained it
         self.n_labels_ = int(Y.shape[1])
         self.train_seconds_ = time.perf_counter() - started
@@ -281,37 +295,14 @@ class TransformerBackend:
         self._session = self._make_session(self.onnx_bytes_)
         return self
 
-    def _export(self, model) -> bytes:
-        """ONNX export (dynamic batch and sequence axes), then int8 dynamic quantisation."""
-        import torch
-
+    def _export(self, model, calibration: Sequence[Sequence[int]]) -> bytes:
+        """ONNX export (dynamic batch and sequence axes), then static int8 quantisation."""
         with tempfile.TemporaryDirectory(prefix="mention_insight_onnx_") as tmp:
             tmp = Path(tmp)
-            dummy = torch.tensor([[101, 7592, 102], [101, 7592, 102]], dtype=torch.long)
-            axes = {"input_ids": {0: "batch", 1: "sequence"}, "attention_mask": {0: "batch", 1: "sequence"},
-                    "logits": {0: "batch"}}
-            with torch.no_grad(), warnings_ignored():
-                torch.onnx.export(
-                    model, (dummy, torch.ones_like(dummy)), str(tmp / "model.onnx"),
-                    input_names=["input_ids", "attention_mask"], output_names=["logits"],
-                    dynamic_axes=axes, opset_version=17, dynamo=False,
-                )
+            export_onnx(model, tmp / "model.onnx")
             if not self.quantize:
                 return (tmp / "model.onnx").read_bytes()
-            import logging
-
-            from onnxruntime.quantization import QuantType, quantize_dynamic
-
-            root = logging.getLogger()
-            level = root.level
-            root.setLevel(logging.ERROR)  # quantize_dynamic logs a pre-processing hint at WARNING
-            try:
-                # Per-channel weight scales: per-tensor int8 cost 0.03 primary macro-F1 on the gold
-                # test split; per-channel is within noise of float (benchmarks/RESULTS.md).
-                quantize_dynamic(str(tmp / "model.onnx"), str(tmp / ONNX_FILE), weight_type=QuantType.QInt8,
-                                 per_channel=True)
-            finally:
-                root.setLevel(level)
+            quantize_onnx(tmp / "model.onnx", tmp / ONNX_FILE, calibration)
             return (tmp / ONNX_FILE).read_bytes()
 
     def save_pretrained(self, path) -> Path:
@@ -376,6 +367,83 @@ class TransformerBackend:
             raise ValueError(f"{backend.onnx_file} gives logits of shape {shape}, expected (batch, labels)")
         backend.n_labels_ = shape[1]
         return backend
+
+
+def export_onnx(model, path: Path) -> None:
+    """Write a float Hugging Face sequence classifier as ONNX (dynamic batch and sequence axes)."""
+    import torch
+
+    dummy = torch.tensor([[101, 7592, 102], [101, 7592, 102]], dtype=torch.long)
+    axes = {"input_ids": {0: "batch", 1: "sequence"}, "attention_mask": {0: "batch", 1: "sequence"},
+            "logits": {0: "batch"}}
+    with torch.no_grad(), warnings_ignored():
+        torch.onnx.export(
+            model, (dummy, torch.ones_like(dummy)), str(path),
+            input_names=["input_ids", "attention_mask"], output_names=["logits"],
+            dynamic_axes=axes, opset_version=17, dynamo=False,
+        )
+
+
+class _CalibrationTexts:
+    """Feeds encoded texts to ONNX Runtime's calibrator one at a time (no padding in the ranges)."""
+
+    def __init__(self, encodings: Sequence[Sequence[int]], input_names: set[str]):
+        self._items = iter(encodings)
+        self._names = input_names
+
+    def get_next(self) -> dict | None:
+        ids = next(self._items, None)
+        if ids is None:
+            return None
+        ids, mask = _pad([ids])
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self._names:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        return feeds
+
+
+def quantize_onnx(source: Path, target: Path, calibration: Sequence[Sequence[int]]) -> None:
+    """Static int8 quantisation of a float ONNX classifier, calibrated on ``calibration`` encodings.
+
+    Quantised: the weight matrices of the linear layers (per-channel int8, QDQ format) with
+    fixed uint8 scales on their inputs, and the embedding tables. Attention scores, the
+    mask, softmax, layer norms and GELU stay float. Every scale is fixed here, so a text's
+    scores do not depend on its batch.
+    """
+    import logging
+
+    import onnx
+    from onnxruntime.quantization import CalibrationMethod, QuantFormat, QuantType, quantize_static
+
+    if not calibration:
+        raise ModelError("static quantisation needs at least one calibration text; pass training texts.")
+    graph = onnx.load(str(source)).graph
+    names = {i.name for i in graph.input}
+    constants = {i.name for i in graph.initializer} | {o for n in graph.node if n.op_type == "Constant" for o in n.output}
+    # Attention's own products (query x key, weights x value) multiply two activations: they stay float.
+    activation_products = [n.name for n in graph.node if n.op_type == "MatMul" and n.input[1] not in constants]
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)  # quantize_static logs a pre-processing hint at WARNING
+    try:
+        quantize_static(
+            str(source), str(target), _CalibrationTexts(calibration, names),
+            quant_format=QuantFormat.QDQ,
+            op_types_to_quantize=["MatMul", "Gemm", "Gather"],
+            nodes_to_exclude=activation_products,
+            per_channel=True,
+            activation_type=QuantType.QUInt8,
+            weight_type=QuantType.QInt8,
+            # MinMax: on the gold validation split it keeps float's macro-F1 within 0.01
+            # (training/quantisation_study.py). Histogram methods cannot take one-text runs.
+            calibrate_method=CalibrationMethod.MinMax,
+            # Outputs stay float (int8 x int8 -> float with the bias), so only inputs are rounded.
+            # Dedicated pairs: the residual path reads the float tensor, not its int8 copy.
+            extra_options={"MatMulConstBOnly": True, "OpTypesToExcludeOutputQuantization": ["MatMul", "Gemm"],
+                           "DedicatedQDQPair": True},
+        )
+    finally:
+        root.setLevel(level)
 
 
 @contextlib.contextmanager
