@@ -1,6 +1,10 @@
 """Throughput and peak memory of classify() and the CLI, beside a plain scikit-learn pipeline.
 
-    python benchmarks/run.py [--n-batch 20000] [--n-single 2000] [--n-cli 100000] [--repeats 5]
+    python benchmarks/run.py --model build/linear [--n-batch 20000] [--n-single 2000] [--n-cli 100000] [--repeats 5]
+
+``--model`` is the linear model to measure (``make benchmark`` builds it with
+``training/build_default.py --output build/linear``: the same recipe as the linear part of
+the default); the cascade and transformer are measured by ``benchmarks/transformer.py``.
 
 Every scenario runs in its own fresh process pinned to one CPU core (peak RSS is that
 process's own), is repeated ``--repeats`` times, and reports the median. The texts are
@@ -83,10 +87,11 @@ def peak_mb() -> float:
 # -- scenarios (each in a child process) --------------------------------------------
 def scenario(name: str, n: int) -> dict:
     pin_one_core()
+    model = os.environ.get("MENTION_INSIGHT_MODEL")
     if name == "classify_batch":
         from mention_insight import classify, load_model
 
-        load_model()
+        load_model(model)
         texts = make_texts(n)
         t = time.perf_counter()
         classify(texts)
@@ -94,7 +99,7 @@ def scenario(name: str, n: int) -> dict:
     if name == "classify_single":
         from mention_insight import classify, load_model
 
-        load_model()
+        load_model(model)
         texts = make_texts(n, seed=1)
         times = []
         for text in texts:
@@ -145,6 +150,7 @@ def run_cli(n: int) -> dict:
     src, out = DATA / f"mentions_{n}.csv", DATA / "out_cli.csv"
     cmd = ["taskset", "-c", "0"] if shutil_which("taskset") else []
     cmd += [str(Path(sys.executable).parent / "mention-insight"), "classify", str(src), "-o", str(out), "--no-progress"]
+    cmd += ["--model", os.environ["MENTION_INSIGHT_MODEL"]]
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     t = time.perf_counter()
     subprocess.run(cmd, check=True, capture_output=True, env={**os.environ, "OMP_NUM_THREADS": "1"})
@@ -184,11 +190,13 @@ def main(argv=None) -> int:
     parser.add_argument("--n-single", type=int, default=2_000)
     parser.add_argument("--n-cli", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--model", default=str(ROOT / "build" / "linear"), help="The linear model directory to measure.")
     args = parser.parse_args(argv)
     if args.scenario:
         print(json.dumps(scenario(args.scenario, args.n)))
         return 0
     sys.path.insert(0, str(ROOT / "src"))
+    os.environ["MENTION_INSIGHT_MODEL"] = str(Path(args.model).resolve())
     write_cli_input(args.n_cli)
     plan = [
         ("classify() batch", "classify_batch", args.n_batch),
@@ -211,7 +219,7 @@ def main(argv=None) -> int:
 def write_markdown(results: dict, args) -> None:
     import mention_insight
 
-    model = json.loads((ROOT / "models/default/config.json").read_text())
+    model = json.loads((Path(os.environ["MENTION_INSIGHT_MODEL"]) / "config.json").read_text())
     lines = [
         START,
         "## Linear backend: classify() and the CLI against plain scikit-learn",

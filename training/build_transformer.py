@@ -73,7 +73,7 @@ def main(argv=None) -> int:
                         help="Throughput budget for the cut-off: most validation mentions sent to the transformer.")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--ship", choices=["linear", "transformer", "cascade"], help="Also write this candidate to models/default.")
-    parser.add_argument("--why", default="", help="The model card's reason for shipping it (with --ship).")
+    parser.add_argument("--why", default=CASCADE_WHY, help="The model card's reason for shipping it (with --ship).")
     parser.add_argument("--curve-only", action="store_true", help="Only recompute the cascade curve in results.json.")
     parser.add_argument("--ship-only", action="store_true", help="With --ship: ship from --output without training.")
     args = parser.parse_args(argv)
@@ -152,6 +152,16 @@ def cascade_curve(clf, validation, test) -> list[dict]:
             "calibration": variant.calibration_.tolist(), "thresholds": variant.thresholds_,
         })
     return curve
+
+
+CASCADE_WHY = (
+    "Cascade: issue 4's rule ships the model with the best gold-test macro-F1 that classifies at least 1,000 "
+    "mentions/s in batch on this 2-core machine. The transformer alone is the most accurate but slower than that; "
+    "the cascade (the linear model answers the mentions whose labels are all clearly in or out, the fine-tuned "
+    "MiniLM the rest; cut-off chosen on validation data with at most half the mentions sent to the transformer) "
+    "clears the floor and beats the linear model by about 0.08 primary macro-F1. Without onnxruntime it answers "
+    "with its linear part and warns."
+)
 
 
 def ship(model_dir: Path, test, why: str) -> None:
