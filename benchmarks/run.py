@@ -48,12 +48,13 @@ def base_texts() -> list[str]:
     return texts
 
 
-def make_texts(n: int, seed: int = 0) -> list[str]:
-    """n distinct mention-like texts: a base mention plus words from another one."""
+def make_texts(n: int, seed: int = 0, start: int = 0) -> list[str]:
+    """n distinct mention-like texts: a base mention plus words from another one, and a
+    number (``start`` .. ``start + n - 1``) that makes each text unique."""
     rng = random.Random(seed)
     base = base_texts()
     words = [w for t in base for w in t.split()]
-    return [f"{rng.choice(base)} {' '.join(rng.choices(words, k=rng.randint(0, 6)))} {i}" for i in range(n)]
+    return [f"{rng.choice(base)} {' '.join(rng.choices(words, k=rng.randint(0, 6)))} {i}" for i in range(start, start + n)]
 
 
 def training_data():
@@ -96,6 +97,17 @@ def scenario(name: str, n: int) -> dict:
         t = time.perf_counter()
         classify(texts)
         return {"per_s": n / (time.perf_counter() - t), "peak_mb": peak_mb()}
+    if name == "classify_steady":
+        # Steady state: the process has already classified n *other* mentions (another
+        # seed, other numbers), as a service or a long file has; then n new ones are timed.
+        from mention_insight import classify, load_model
+
+        load_model(model)
+        classify(make_texts(n, seed=3, start=n))
+        texts = make_texts(n)
+        t = time.perf_counter()
+        classify(texts)
+        return {"per_s": n / (time.perf_counter() - t), "peak_mb": peak_mb()}
     if name == "classify_single":
         from mention_insight import classify, load_model
 
@@ -111,8 +123,10 @@ def scenario(name: str, n: int) -> dict:
     if name.startswith("sklearn_") and name != "sklearn_cli":
         _, features, mode = name.split("_")
         pipe = plain_pipeline(features)
-        texts = make_texts(n, seed=0 if mode == "batch" else 1)
-        if mode == "batch":
+        texts = make_texts(n, seed=0 if mode != "single" else 1)
+        if mode == "steady":  # the same warm-up as classify_steady
+            pipe.predict_proba(make_texts(n, seed=3, start=n))
+        if mode in ("batch", "steady"):
             t = time.perf_counter()
             pipe.predict_proba(texts)
             return {"per_s": n / (time.perf_counter() - t), "peak_mb": peak_mb()}
@@ -199,8 +213,10 @@ def main(argv=None) -> int:
     os.environ["MENTION_INSIGHT_MODEL"] = str(Path(args.model).resolve())
     write_cli_input(args.n_cli)
     plan = [
-        ("classify() batch", "classify_batch", args.n_batch),
+        ("classify() batch, first mentions after loading", "classify_batch", args.n_batch),
         ("sklearn Tfidf(word)+LR batch", "sklearn_word_batch", args.n_batch),
+        ("classify() batch, steady state (after 20k other mentions)", "classify_steady", args.n_batch),
+        ("sklearn Tfidf(word)+LR batch, steady state", "sklearn_word_steady", args.n_batch),
         ("sklearn Tfidf(word 1-2 + char_wb 2-5)+LR batch", "sklearn_wordchar_batch", args.n_batch),
         ("classify() one at a time", "classify_single", args.n_single),
         ("sklearn Tfidf(word)+LR one at a time", "sklearn_word_single", args.n_single),
@@ -240,6 +256,12 @@ def write_markdown(results: dict, args) -> None:
         "Notes: the plain pipelines are fitted on the seed mentions' primary labels; they score one",
         "multinomial model, ours one calibrated model per label plus spaCy tokenisation. The CLI",
         "figure includes start-up, model loading, reading and writing every row.",
+        "",
+        "Every timed text is new to the process (a unique number ends each). classify() caches work per",
+        "distinct whitespace chunk and per distinct token (spaCy's tokenisation, the token's score",
+        "vector), never per text: *first mentions after loading* pays for building those caches;",
+        "*steady state* is a process that has already classified 20,000 other mentions (another seed,",
+        "other numbers), as a service or a long export has. scikit-learn gets the same warm-up.",
         END,
     ]
     path = HERE / "RESULTS.md"

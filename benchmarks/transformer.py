@@ -165,7 +165,13 @@ def main(argv=None) -> int:
     rows = {}
     # 1. The baseline: a plain pipeline on the same fine-tuned float model, calibrated and
     #    thresholded on the same validation data as the ONNX model (its own logits).
-    pipe = pipeline("text-classification", model=str(models / "transformer-float"), device="cpu")
+    from transformers import AutoTokenizer
+
+    from mention_insight.meanpool import load_float_model
+
+    float_dir = models / "transformer-float"
+    pipe = pipeline("text-classification", model=load_float_model(float_dir),
+                    tokenizer=AutoTokenizer.from_pretrained(float_dir, local_files_only=True), device="cpu")
     baseline = copy.copy(transformer)
     baseline.backend_ = PipelineScores(pipe, len(transformer.classes_), args.batch_size)
     baseline._tune(validation.texts, validation.labels)

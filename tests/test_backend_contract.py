@@ -132,14 +132,20 @@ def test_unfitted_model_refuses_to_predict(fitted):
 
 @pytest.mark.slow
 @needs_transformer
-def test_transformer_trains_a_few_steps_and_ships_int8_onnx(tmp_path):
+@pytest.mark.parametrize("pooling", ["cls", "mean"])
+def test_transformer_trains_a_few_steps_and_ships_int8_onnx(tmp_path, pooling):
+    from mention_insight.meanpool import load_float_model
     from mention_insight.transformer import ONNX_FILE, TransformerBackend
 
     texts, labels = toy_data(n_per_label=2)
     Y = np.array([[int(ls[0] == c) for c in ("visit_request", "complaint", "shared_info", "thanks")] for ls in labels],
                  dtype=np.int8)
-    backend = TransformerBackend(max_steps=3, batch_size=4, num_threads=1, progress=False)
+    backend = TransformerBackend(max_steps=3, batch_size=4, num_threads=1, progress=False, pooling=pooling)
     assert backend.fit(texts, Y) is backend
+    head = type(load_float_model(backend.save_pretrained(tmp_path / "float"))).__name__
+    assert head == {"cls": "BertForSequenceClassification", "mean": "BertMeanPoolForSequenceClassification"}[pooling]
+    tmp_path = tmp_path / "onnx"
+    tmp_path.mkdir()
     assert backend.steps_ == 3
     files = backend.to_disk(tmp_path)
     assert sorted(files) == sorted([ONNX_FILE, "tokenizer.json"])

@@ -65,3 +65,20 @@ def test_additive_features_equal_the_reference_and_do_not_depend_on_the_batch():
     np.testing.assert_allclose(X, _additive_reference(feats, docs), atol=1e-6)
     one_by_one = np.vstack([feats.transform([d]).toarray() for d in reversed(docs)])[::-1]
     np.testing.assert_allclose(one_by_one, X, atol=1e-6)
+
+
+def test_pooled_features_divide_the_sum_by_the_square_root_of_the_unit_count():
+    from mention_insight.features import AdditiveFeatures, PooledFeatures
+
+    docs = [["thanks", "for", "coming"], ["lol"], [], ["thanks", "thanks"]]
+    pooled = PooledFeatures(min_df=1).fit(docs)
+    additive = AdditiveFeatures(min_df=1).fit(docs)
+    A, U = pooled._units(docs)
+    units = np.asarray(A.sum(axis=1)).ravel()  # tokens plus known bigrams
+    assert units.tolist() == [5, 1, 0, 3]  # "thanks for", "for coming"; "thanks thanks"
+    summed = (A @ U).toarray()
+    np.testing.assert_allclose(pooled.transform(docs).toarray(), summed / np.sqrt(np.maximum(units, 1))[:, None], atol=1e-6)
+    # Same direction as the l2-normalised sum: only the length differs.
+    X_add = additive.transform(docs).toarray()
+    norms = np.linalg.norm(summed, axis=1, keepdims=True)
+    np.testing.assert_allclose(X_add, np.divide(summed, norms, out=np.zeros_like(summed), where=norms > 0), atol=1e-6)

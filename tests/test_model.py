@@ -80,3 +80,21 @@ def test_fit_returns_self_and_init_only_stores():
     assert not hasattr(clf, "classes_")
     texts, labels = toy_data(12)
     assert clf.fit(texts, labels, validation=(texts, labels)) is clf
+
+
+def test_predict_leaves_the_garbage_collector_as_it_found_it():
+    import gc
+
+    from mention_insight.model import MentionClassifier
+
+    texts, labels = toy_data()
+    clf = MentionClassifier().fit(texts, labels)
+    assert gc.isenabled()
+    clf.predict(texts)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        clf.predict(texts[:3])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

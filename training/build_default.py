@@ -63,20 +63,20 @@ def gold_without(data: LabelledData, gold_file: Path, excluded) -> LabelledData:
     return data.subset(keep)
 
 
-def validation_score(data: LabelledData, validation: LabelledData, C: float, seed: int) -> float:
+def validation_score(data: LabelledData, validation: LabelledData, C: float, seed: int, features: str) -> float:
     """Mean of label and primary macro-F1 on validation for a linear model with this C."""
     from mention_insight.evaluate import evaluate_model
     from mention_insight.model import MentionClassifier
 
-    clf = MentionClassifier(random_state=seed, backend_params={"C": C})
+    clf = MentionClassifier(random_state=seed, backend_params={"C": C, "features": features})
     clf.fit(data.texts, data.labels, validation=(validation.texts, validation.labels), sample_weight=data.weights)
     m = evaluate_model(clf, validation.texts, validation.labels)
     return (m["macro_f1"] + m["primary"]["macro_f1"]) / 2
 
 
-def choose_C(data: LabelledData, validation: LabelledData, candidates, seed: int) -> float:
+def choose_C(data: LabelledData, validation: LabelledData, candidates, seed: int, features: str) -> float:
     """The C with the best validation score."""
-    scores = {C: validation_score(data, validation, C, seed) for C in candidates}
+    scores = {C: validation_score(data, validation, C, seed, features) for C in candidates}
     for C, score in scores.items():
         print(f"C={C}: validation score {score:.3f}", file=sys.stderr)
     return max(scores, key=scores.get)
@@ -90,6 +90,8 @@ def main(argv=None) -> int:
     parser.add_argument("--output", default=str(ROOT / "build" / "linear"))
     parser.add_argument("--backend", default="linear", choices=["linear", "transformer"])
     parser.add_argument("--C", default="2,4,8", help="Candidate inverse regularisations of the linear backend (best on validation wins).")
+    parser.add_argument("--features", default="pooled", choices=["pooled", "additive", "tfidf"],
+                        help="Feature weighting of the linear backend (pooled: the fast cached-score path).")
     parser.add_argument("--include-non-commercial", action="store_true", help="Also train on HumAID (not for shipping).")
     parser.add_argument("--weak", choices=["auto", "yes", "no"], default="auto",
                         help="Add the external datasets' own labels mapped to ours, weight 0.3 (auto: if validation improves).")
@@ -112,7 +114,8 @@ def main(argv=None) -> int:
         sources.append("HumAID Maria 2017 (CC BY-NC-SA 4.0): NOT for a shipped model")
     backend_params = None
     if args.backend == "linear":
-        backend_params = {"C": choose_C(data, validation, [float(c) for c in args.C.split(",")], args.seed)}
+        C = choose_C(data, validation, [float(c) for c in args.C.split(",")], args.seed, args.features)
+        backend_params = {"C": C, "features": args.features}
     if args.weak != "no":
         with open(gold_file, encoding="utf-8", newline="") as fh:
             gold_keys = {(row["dataset"], row["key"]) for row in csv.DictReader(fh)}
@@ -120,7 +123,8 @@ def main(argv=None) -> int:
         use = args.weak == "yes"
         if args.weak == "auto":
             C = (backend_params or {}).get("C", 4.0)
-            scores = {name: validation_score(d, validation, C, args.seed) for name, d in (("without", data), ("with", data + weak))}
+            features = (backend_params or {}).get("features", "pooled")
+            scores = {name: validation_score(d, validation, C, args.seed, features) for name, d in (("without", data), ("with", data + weak))}
             print(f"weak labels: validation score without {scores['without']:.3f}, with {scores['with']:.3f}", file=sys.stderr)
             use = scores["with"] > scores["without"]
         if use:

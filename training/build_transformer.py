@@ -69,6 +69,7 @@ def main(argv=None) -> int:
     parser.add_argument("--threads", type=int, default=None, help="CPU threads for fine-tuning (default: all).")
     parser.add_argument("--epochs", type=float, default=4)
     parser.add_argument("--learning-rate", type=float, default=8e-5)
+    parser.add_argument("--pooling", choices=["mean", "cls"], default="cls", help="The transformer's classification head.")
     parser.add_argument("--max-transformer-share", type=float, default=1.0,
                         help="Throughput budget for the cut-off: most validation mentions sent to the transformer.")
     parser.add_argument("--seed", type=int, default=0)
@@ -95,7 +96,7 @@ def main(argv=None) -> int:
         return 0
     sources = [SOURCES["seed"], SOURCES["complaints_preotiuc2019"], SOURCES["crisislex_t26"]]
     transformer_params = {"epochs": args.epochs, "learning_rate": args.learning_rate, "num_threads": args.threads,
-                          "seed": args.seed}
+                          "seed": args.seed, "pooling": args.pooling}
     started = time.perf_counter()
     result = train(
         data, out / "cascade", backend="cascade", seed=args.seed,

@@ -38,6 +38,7 @@ def main(argv=None) -> int:
     parser.add_argument("--folds", type=int, default=10)
     parser.add_argument("--max-folds", type=int, default=None, help="Score only the first N folds (a partial run).")
     parser.add_argument("--epochs", type=float, default=None, help="Transformer epochs (default: the backend's).")
+    parser.add_argument("--pooling", choices=["mean", "cls"], default=None, help="Transformer head (default: the backend's).")
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
@@ -53,6 +54,8 @@ def main(argv=None) -> int:
         tp = {"num_threads": args.threads, "seed": args.seed}
         if args.epochs is not None:
             tp["epochs"] = args.epochs
+        if args.pooling is not None:
+            tp["pooling"] = args.pooling
         params = tp if args.backend == "transformer" else {"transformer_params": tp}
     folds = StratifiedKFold(n_splits=args.folds, shuffle=True, random_state=args.seed).split(texts, y)
     scores = []

@@ -44,7 +44,7 @@ def main(argv=None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
     import torch
-    from transformers import AutoModelForSequenceClassification
+    from mention_insight.meanpool import load_float_model
 
     from build_transformer import default_data
     from mention_insight import load_model
@@ -65,7 +65,7 @@ def main(argv=None) -> int:
     rows = {}
     with tempfile.TemporaryDirectory(prefix="mention_insight_qstudy_") as tmp:
         tmp = Path(tmp)
-        model = AutoModelForSequenceClassification.from_pretrained(models / "transformer-float", local_files_only=True)
+        model = load_float_model(models / "transformer-float")
         model.eval()
         export_onnx(model, tmp / "float.onnx")
         for variant in args.variants.split(","):

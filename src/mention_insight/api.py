@@ -66,6 +66,8 @@ def resolve_model(model: ModelLike) -> MentionClassifier:
 
 
 def _check_texts(texts: list) -> None:
+    if all(isinstance(t, str) and t and not t.isspace() for t in texts):  # the common case, one pass
+        return
     bad_type = [i for i, t in enumerate(texts) if not isinstance(t, str)]
     if bad_type:
         raise TypeError(f"classify() expects strings; items {bad_type[:10]} are not (e.g. {type(texts[bad_type[0]]).__name__}).")

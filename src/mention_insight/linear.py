@@ -14,7 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .features import FEATURES
+from .features import FEATURES, PooledFeatures
+from .scorer import PooledScorer
 from .text import Normalizer
 
 VOCAB_FILE = "vocab.json"
@@ -34,7 +35,7 @@ class LinearBackend:
         max_features: int = 200_000,
         class_weight: str | None = "balanced",
         random_state: int = 0,
-        features: str = "additive",
+        features: str = "pooled",
     ):
         self.C = C
         self.char_range = tuple(char_range)
@@ -85,9 +86,21 @@ class LinearBackend:
         # Stored transposed and in float32: one sparse x dense product scores every label.
         self.coef_ = np.ascontiguousarray(np.array(coefs, dtype=np.float32).T)
         self.intercept_ = np.array(intercepts, dtype=np.float32)
+        self._scorer = None
         return self
 
+    def _fast_scorer(self) -> PooledScorer | None:
+        """The cached-score path, for pooled features (built once per fitted model)."""
+        if not isinstance(self.features_, PooledFeatures):
+            return None
+        if getattr(self, "_scorer", None) is None:
+            self._scorer = PooledScorer(self._normalizer, self.features_, self.coef_, self.intercept_)
+        return self._scorer
+
     def decision_function(self, texts: Sequence[str]) -> np.ndarray:
+        scorer = self._fast_scorer()
+        if scorer is not None:  # cached per-token scores, no sparse matrix
+            return scorer.decision_function(texts)
         X = self._features(texts)
         return np.asarray(X @ self.coef_) + self.intercept_
 
@@ -113,4 +126,5 @@ class LinearBackend:
         backend.coef_ = np.ascontiguousarray(coef, dtype=np.float32)
         backend.intercept_ = intercept.astype(np.float32)
         backend._normalizer.warm_up()  # so that the first classify() call is not the slow one
+        backend._fast_scorer()
         return backend

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from ._gc import gc_paused
 from .errors import BackendUnavailableError, LabelError, MentionInsightError, NotFittedError
 from .labels import FALLBACK_LABEL, primary_label, resolve_precedence
 
@@ -40,6 +41,17 @@ class Prediction:
     label: str
     labels: tuple[str, ...]
     scores: dict[str, float] = field(hash=False)
+
+
+def _prediction(label: str, labels: tuple[str, ...], scores: dict[str, float]) -> Prediction:
+    """``Prediction(label, labels, scores)`` without the frozen dataclass's slower ``__init__``
+    (used for large batches; the fields are set exactly as ``__init__`` sets them)."""
+    p = _new(Prediction)
+    p.__dict__.update(label=label, labels=labels, scores=scores)
+    return p
+
+
+_new = object.__new__
 
 
 def make_backend(name: str, params: dict | None = None):
@@ -322,22 +334,35 @@ class MentionClassifier:
 
     def predictions_from_proba(self, proba: np.ndarray) -> list[Prediction]:
         """Turn probability rows into :class:`Prediction` objects."""
+        proba = np.asarray(proba, dtype=np.float64)
+        n, n_classes = proba.shape
+        if n == 0:
+            return []
         passed = proba >= self._threshold_array
-        classes = self.classes_
-        fallback = self.fallback_label
-        out = []
-        for row, ok in zip(proba.tolist(), passed.tolist()):
-            labels = tuple(c for c, hit in zip(classes, ok) if hit)  # classes_ follow precedence
-            if not labels:
-                labels = (fallback,)
-            scores = dict(zip(classes, row))
-            scores[fallback] = 1.0 - max(row)
-            out.append(Prediction(labels[0], labels, scores))
-        return out
+        # Each row's set of passing labels as one integer; the label tuple of each
+        # distinct set is built once (classes_ follow precedence, so [0] is primary).
+        if n_classes < 63:
+            codes = (passed.astype(np.int64) << np.arange(n_classes, dtype=np.int64)).sum(axis=1)
+            _, first = np.unique(codes, return_index=True)
+            codes = codes.tolist()
+        else:  # too many labels for one integer: rows of bytes
+            codes = [row.tobytes() for row in passed]
+            first = list({code: i for i, code in reversed(list(enumerate(codes)))}.values())
+        label_sets = {}
+        for i in np.asarray(first).tolist():
+            hits = passed[i].tolist()
+            label_sets[codes[i]] = tuple(c for c, hit in zip(self.classes_, hits) if hit) or (self.fallback_label,)
+        full = np.empty((n, n_classes + 1))
+        full[:, :n_classes] = proba
+        full[:, n_classes] = 1.0 - proba.max(axis=1) if n_classes else 1.0
+        names = (*self.classes_, self.fallback_label)
+        make = _prediction
+        return [make(ls[0], ls, dict(zip(names, row))) for ls, row in zip(map(label_sets.__getitem__, codes), full.tolist())]
 
     def predict(self, texts: Sequence[str], batch_size: int = 4096) -> list[Prediction]:
         """One :class:`Prediction` per text, in order."""
-        return self.predictions_from_proba(self.predict_proba(texts, batch_size))
+        with gc_paused():
+            return self.predictions_from_proba(self.predict_proba(texts, batch_size))
 
     @property
     def all_labels(self) -> tuple[str, ...]:

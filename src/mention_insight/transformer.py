@@ -11,7 +11,7 @@ Quantisation is *static*: the weights of every linear layer get per-channel int8
 and their inputs fixed uint8 scales, calibrated once at export time on a sample of the
 training texts (one text per calibration run, so no padding enters the ranges). Nothing
 is scaled per batch, and padded positions are masked out of attention and never pooled
-(the head reads the first token), so a mention's scores do not depend on which mentions
+(the head reads the first token, or the masked mean of the tokens), so a mention's scores do not depend on which mentions
 share its batch or how far that batch is padded.
 
 A saved model holds ``model.int8.onnx`` and ``tokenizer.json``; both are hashed by the
@@ -151,6 +151,10 @@ class TransformerBackend:
     calibration_size:
         Training texts (a seeded sample) run through the float model to fix the int8
         activation ranges (their minimum and maximum).
+    pooling:
+        ``"mean"``: classify from the masked mean of the token vectors, as
+        all-MiniLM-L6-v2 was trained to be used (:mod:`mention_insight.meanpool`);
+        ``"cls"``: ``BertForSequenceClassification``'s ``[CLS]`` pooler head.
     progress:
         Show a progress bar while fine-tuning.
     seed:
@@ -173,6 +177,7 @@ class TransformerBackend:
         num_threads: int | None = None,
         quantize: bool = True,
         calibration_size: int = 256,
+        pooling: str = "cls",
         progress: bool = True,
         seed: int = 0,
     ):
@@ -188,6 +193,7 @@ class TransformerBackend:
         self.num_threads = num_threads
         self.quantize = quantize
         self.calibration_size = calibration_size
+        self.pooling = pooling
         self.progress = progress
         self.seed = seed
 
@@ -205,6 +211,7 @@ class TransformerBackend:
             "num_threads": self.num_threads,
             "quantize": self.quantize,
             "calibration_size": self.calibration_size,
+            "pooling": self.pooling,
             "progress": self.progress,
             "seed": self.seed,
         }
@@ -250,8 +257,13 @@ class TransformerBackend:
         started = time.perf_counter()
         with _torch_threads(self.num_threads):
             torch.manual_seed(self.seed)
+            head = AutoModelForSequenceClassification
+            if self.pooling == "mean":
+                from .meanpool import BertMeanPoolForSequenceClassification as head
+            elif self.pooling != "cls":
+                raise ValueError(f"unknown pooling {self.pooling!r}: expected 'mean' or 'cls'")
             with _quiet_transformers():
-                model = AutoModelForSequenceClassification.from_pretrained(
+                model = head.from_pretrained(
                     base, num_labels=Y.shape[1], problem_type="multi_label_classification", local_files_only=True
                 )
             model.train()
