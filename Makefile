@@ -32,9 +32,10 @@ test: $(STAMP)
 model: $(STAMP)
 	$(PY) training/build_transformer.py --threads 2 --max-transformer-share 0.5 --ship cascade
 
-# Regenerate docs/accuracy.md (gold test split, agreement study, published anchors).
+# Regenerate docs/accuracy.md (gold test split, agreement study, published anchors, learning curve).
 accuracy: $(STAMP)
 	$(PY) training/accuracy_report.py
+	$(PY) training/learning_curve.py
 
 benchmark: $(STAMP)
 	$(PY) training/build_default.py --output build/linear

@@ -61,6 +61,7 @@ def main(argv=None) -> int:
     parser.add_argument("--C", type=float, default=8.0, help="The linear model's C (build_default.py's choice).")
     parser.add_argument("--fractions", default="0.125,0.25,0.5,0.75,1")
     parser.add_argument("--repeats", type=int, default=3, help="Random subsamples per fraction below 1.")
+    parser.add_argument("--target", type=float, default=0.75, help="Primary macro-F1 target (issue 3) to extrapolate to.")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--output", default=str(ROOT / "docs" / "accuracy.md"))
     args = parser.parse_args(argv)
@@ -112,10 +113,13 @@ def main(argv=None) -> int:
         spread = f" (± {s['spread'] / 2:.3f})" if runs > 1 else ""
         L.append(f"| {fraction:g} | {n:,} | {s['label']:.3f} | {s['primary']:.3f}{spread} | "
                  + " | ".join(f"{s['per_label'][c]:.3f}" for c in LABELS) + " |")
-    (f0, n0, s0, _), (f1, n1, s1, _) = curve[-2], curve[-1]
-    slope = (s1["primary"] - s0["primary"]) / np.log2(n1 / n0)
-    L += ["", f"From {n0:,} to {n1:,} mentions primary macro-F1 moves by {s1['primary'] - s0['primary']:+.3f} "
-          f"({slope:+.3f} per doubling at that rate).", "",
+    s1 = curve[-1][2]
+    # Least-squares line of primary macro-F1 against log2(training mentions), over every point.
+    slope, intercept = np.polyfit(np.log2([n for _, n, _, _ in curve]), [s["primary"] for _, _, s, _ in curve], 1)
+    needed = 2 ** ((args.target - intercept) / slope) if slope > 0 else float("inf")
+    L += ["", f"A straight line through primary macro-F1 against log2(training mentions) rises **{slope:+.3f} per "
+          f"doubling** of the data. Extrapolated (a rough guide: curves flatten), the {args.target:g} target would take "
+          f"about {needed:,.0f} labelled mentions of the same kind, {needed / curve[-1][1]:.0f} times what we have.", "",
           "**By source** (the full model above, gold test split):", "",
           "| source | test tweets | label macro-F1 | primary macro-F1 | primary accuracy |", "|---|---:|---:|---:|---:|"]
     for dataset, (n, m) in by_source.items():

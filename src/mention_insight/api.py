@@ -3,7 +3,9 @@
 ``classify("text")`` returns one :class:`Prediction`; ``classify([...])`` a list, in
 order and equal to one-at-a-time results. Both use the bundled default model unless
 ``model=`` names a model directory or passes a fitted :class:`MentionClassifier`.
-Loaded models are cached per directory (and reloaded when the directory changes).
+Loaded models are cached per directory (and reloaded when the directory changes). After
+the first cached load, the objects then alive are moved out of the garbage collector's
+reach with ``gc.freeze()`` (why: ``_gc.py``; ``MENTION_INSIGHT_GC_FREEZE=0`` turns it off).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 from typing import Union, overload
 
 from . import persistence
+from ._gc import freeze_loaded_objects
 from .errors import InputFormatError, ModelError
 from .model import MentionClassifier, Prediction
 
@@ -56,6 +59,7 @@ def load_model(path: str | os.PathLike | None = None, *, cache: bool = True) -> 
     model = persistence.load_model(target)
     with _lock:
         _cache[key] = (stamp, model)
+    freeze_loaded_objects()  # see _gc.py: keeps full collections from re-scanning the imported libraries
     return model
 
 

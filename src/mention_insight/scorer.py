@@ -49,7 +49,7 @@ class PooledScorer:
         self._token_names: list[str] = []
         self._token_scores = np.zeros((1024, n_labels), dtype=np.float32)
         self._scored = np.zeros(1024, dtype=bool)
-        self._chunks: dict[str, tuple[int, ...]] = {}
+        self._chunks = _ChunkCache(self._learn_chunk)
         self._shouted: dict[str, int] = {}  # chunks with shouted words, and how many
         # The vocabulary's bigrams, coded as (first token id << 32) | second token id.
         codes, columns = [], []
@@ -81,7 +81,8 @@ class PooledScorer:
     def _learn_chunk(self, chunk: str) -> tuple[int, ...]:
         """Normalise one chunk not seen before, cache and return its token ids."""
         tokens, shouted = self._normalizer._chunk(chunk)
-        ids = self._chunks[chunk] = tuple(map(self._id, tokens))
+        ids = tuple(map(self._id, tokens))
+        dict.__setitem__(self._chunks, chunk, ids)
         if shouted:
             self._shouted[chunk] = shouted
         return ids
@@ -106,44 +107,40 @@ class PooledScorer:
         self._scored[new] = True
 
     # -- scoring ----------------------------------------------------------------
-    def token_ids(self, texts: Sequence[str]) -> list[list[int]]:
-        """The token ids of each text (the normaliser's tokens, mapped to ids).
+    def token_ids(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The token ids of all texts, concatenated, and each text's number of tokens.
 
         The caches are emptied, if they are full, before a batch and never during one, so
         every id in the result refers to the same table.
         """
         if len(self._chunks) >= CACHE_LIMIT or len(self._token_names) >= CACHE_LIMIT:
             self._reset()
-        chunks_of = self._chunks
-        get = chunks_of.__getitem__
-        learn = self._learn_chunk
+        get = self._chunks.__getitem__  # a miss normalises the chunk (_ChunkCache.__missing__)
         shouted = self._shouted
         shouted_keys = shouted.keys()
-        docs = []
+        flat: list[int] = []
+        extend = flat.extend
+        ends = []
+        end = ends.append
         for text in texts:
             if "&" in text:
                 text = html.unescape(text)
             chunks = text.split()
-            try:
-                ids = list(chain.from_iterable(map(get, chunks)))
-            except KeyError:  # chunks not seen before: normalise each once, then look up again
-                for chunk in set(chunks).difference(chunks_of):
-                    learn(chunk)
-                ids = list(chain.from_iterable(map(get, chunks)))
+            extend(chain.from_iterable(map(get, chunks)))
             if not shouted_keys.isdisjoint(chunks) and sum(shouted.get(c, 0) for c in chunks) >= 2:
-                ids.append(self._allcaps)
-            docs.append(ids)
-        return docs
+                flat.append(self._allcaps)
+            end(len(flat))
+        ends_array = np.array(ends, dtype=np.int64)
+        lengths = np.diff(ends_array, prepend=0) if len(ends) else ends_array
+        return np.array(flat, dtype=np.int64), lengths
 
     def decision_function(self, texts: Sequence[str]) -> np.ndarray:
-        docs = self.token_ids(texts)
-        n_docs = len(docs)
+        flat, lengths = self.token_ids(texts)
+        n_docs = len(lengths)
         n_labels = self._coef.shape[1]
-        lengths = np.fromiter(map(len, docs), dtype=np.int64, count=n_docs)
         total = int(lengths.sum())
         out = np.zeros((n_docs, n_labels), dtype=np.float32)
         if total:
-            flat = np.fromiter(chain.from_iterable(docs), dtype=np.int64, count=total)
             if not self._scored[flat].all():
                 self._score_tokens(flat)
             ends = np.cumsum(lengths)
@@ -167,3 +164,18 @@ class PooledScorer:
             out /= np.sqrt(np.maximum(units, 1.0))[:, None]
         out += self._intercept
         return out
+
+
+class _ChunkCache(dict):
+    """chunk -> token ids; looking up a missing chunk normalises and caches it.
+
+    ``dict.__getitem__`` calls ``__missing__`` on a miss, so a batch's look-ups stay one
+    C-level ``map`` over its chunks whether or not every chunk was seen before.
+    """
+
+    def __init__(self, learn):
+        super().__init__()
+        self._learn = learn
+
+    def __missing__(self, chunk: str) -> tuple[int, ...]:
+        return self._learn(chunk)
