@@ -77,3 +77,20 @@ def test_linear_backend_uses_the_fast_path_for_pooled_features_only():
     slow = np.asarray(fast._features(TEXTS) @ fast.coef_) + fast.intercept_
     np.testing.assert_allclose(fast.decision_function(TEXTS), slow, rtol=1e-5, atol=1e-5)
     assert LinearBackend(features="additive", min_df=1).fit(TRAIN, Y)._fast_scorer() is None
+
+
+def test_code_table_finds_every_code_and_nothing_else():
+    from mention_insight.scorer import CodeTable
+
+    rng = np.random.default_rng(0)
+    codes = np.unique(rng.integers(0, 2**62, size=5000))
+    rng.shuffle(codes)
+    table = CodeTable(codes)
+    assert len(table) == len(codes)
+    assert np.array_equal(table.lookup(codes), np.arange(len(codes)))
+    absent = np.setdiff1d(rng.integers(0, 2**62, size=5000), codes)
+    assert (table.lookup(absent) == -1).all()
+    assert table.lookup(np.array([], dtype=np.int64)).shape == (0,)
+    assert (CodeTable(np.array([], dtype=np.int64)).lookup(codes[:3]) == -1).all()
+    with pytest.raises(ValueError, match="appears twice"):
+        CodeTable(np.array([7, 7]))

@@ -37,8 +37,30 @@ def test_fast_path_for_plain_words_matches_spacy():
              "lol", "Im", "ain", "wanna", "ABC", "sooooo", "B", "i"]
     n = Normalizer()
     for w in words:
-        fast = n._chunk(w)
-        # the spaCy path, forced by adding punctuation that spaCy splits off again
-        slow_tokens, slow_shouted = n._chunk(w + "!")
-        assert fast == (slow_tokens[:-1], slow_shouted), w
+        assert n._chunk(w) == n._spacy_chunk(w), w
     assert "cannot" in _special_cases()
+
+
+def test_fast_path_for_words_with_trailing_punctuation_matches_spacy():
+    """A word followed by !, ? and , (or one .) skips spaCy; the result must be what spaCy gives."""
+    import csv
+    from pathlib import Path
+
+    from mention_insight.text import Normalizer
+
+    root = Path(__file__).resolve().parents[1]
+    words = {"hello", "THANKS", "Thanksss", "cannot", "dont", "gonna", "RT", "Didsbury", "x", "OK", "lol", "Im",
+             "wanna", "ABC", "B", "i", "a", "p", "u", "mr", "Mr", "st", "etc", "vs", "inc", "Inc", "co", "Co", "jan",
+             "no", "ca", "don", "e", "ok", "can", "let", "Dr", "dr", "Mrs", "jr", "Jan", "Feb", "Sept", "ft", "am", "pm",
+             "aB", "AbC", "xY", "I", "GMP", "PCSO", "NHS", "UK", "US", "ASB"}
+    for path in (root / "training/data/seed_mentions.csv", root / "data/samples/mentions_export.csv"):
+        with open(path, encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                words.update(w.strip("!?,.") for w in row["text"].split())
+    words = {w for w in words if w.isascii() and w.isalpha()}
+    assert len(words) > 1000
+    n = Normalizer()
+    for w in sorted(words):
+        for punct in ("!", "!!", "!!!", "?", "??", "?!", "!?", ",", ",,", ".", "..", "...", ".,", "!.", ".!", "'"):
+            chunk = w + punct
+            assert n._chunk(chunk) == n._spacy_chunk(chunk), chunk

@@ -2,6 +2,7 @@
 
     python training/complaints_cv.py --backend transformer            # the full 10-fold run
     python training/complaints_cv.py --backend linear
+    python training/complaints_cv.py --backend cascade --max-transformer-share 0.5   # the shipped default's set-up
     python training/complaints_cv.py --backend transformer --max-folds 2 --epochs 2   # a quicker partial run
 
 The dataset's own binary labels (complaint / not) are used: 3,449 tweets to companies.
@@ -39,6 +40,8 @@ def main(argv=None) -> int:
     parser.add_argument("--max-folds", type=int, default=None, help="Score only the first N folds (a partial run).")
     parser.add_argument("--epochs", type=float, default=None, help="Transformer epochs (default: the backend's).")
     parser.add_argument("--pooling", choices=["mean", "cls"], default=None, help="Transformer head (default: the backend's).")
+    parser.add_argument("--max-transformer-share", type=float, default=None,
+                        help="Cascade only: the throughput budget (the shipped default uses 0.5).")
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
@@ -57,6 +60,8 @@ def main(argv=None) -> int:
         if args.pooling is not None:
             tp["pooling"] = args.pooling
         params = tp if args.backend == "transformer" else {"transformer_params": tp}
+        if args.backend == "cascade" and args.max_transformer_share is not None:
+            params["max_transformer_share"] = args.max_transformer_share
     folds = StratifiedKFold(n_splits=args.folds, shuffle=True, random_state=args.seed).split(texts, y)
     scores = []
     started = time.perf_counter()

@@ -40,6 +40,11 @@ def set_default_mode(path, directory: bool = False) -> None:
 
 
 def _cell(value: Any) -> str:
+    kind = type(value)
+    if kind is str:  # most cells: the input's own columns
+        return value
+    if kind is float:  # the scores
+        return f"{value:.4f}"
     if value is None:
         return ""
     if isinstance(value, (dict, list)):

@@ -33,6 +33,7 @@ _ELONGATION = re.compile(r"(.)\1{2,}")
 _CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _URL_START = re.compile(r"^(https?://|www\.)", re.I)
 _WORD_CHARS = re.compile(r"\w")
+_WORD_PUNCT = re.compile(r"([A-Za-z]+)([!?,]+|\.)")
 _CACHE_LIMIT = 500_000
 
 
@@ -83,13 +84,31 @@ class Normalizer:
 
     def _chunk(self, chunk: str) -> tuple[tuple[str, ...], int]:
         """(normalised tokens, number of shouted words) of one whitespace-free chunk."""
-        if (chunk.isalpha() or chunk.isdigit()) and chunk.isascii() and chunk not in _special_cases():
-            # spaCy keeps an ASCII run of only letters or only digits whole unless it is a
-            # special case ("cannot" -> "can not"): skip building a Doc for it.
-            if chunk.isdigit():
-                return ((chunk,) if len(chunk) <= 3 else (NUMBER_TOKEN,)), 0
-            shouted = int(len(chunk) >= 3 and chunk.isupper() and chunk != "RT")
-            return (_ELONGATION.sub(r"\1\1", chunk.lower()),), shouted
+        if chunk.isascii():
+            if (chunk.isalpha() or chunk.isdigit()) and chunk not in _special_cases():
+                # spaCy keeps an ASCII run of only letters or only digits whole unless it is a
+                # special case ("cannot" -> "can not"): skip building a Doc for it.
+                if chunk.isdigit():
+                    return ((chunk,) if len(chunk) <= 3 else (NUMBER_TOKEN,)), 0
+                shouted = int(len(chunk) >= 3 and chunk.isupper() and chunk != "RT")
+                return (_ELONGATION.sub(r"\1\1", chunk.lower()),), shouted
+            match = _WORD_PUNCT.fullmatch(chunk)
+            if (
+                match
+                and chunk not in _special_cases()
+                and match[1] not in _special_cases()
+                # spaCy splits a final "." after a lower-case letter or two capitals ("A." stays)
+                and (match[2] != "." or match[1][-1].islower() or match[1][-2:].isupper() and len(match[1]) > 1)
+            ):
+                # A word with trailing "!", "?" or "," (spaCy splits each off) or one ".":
+                # "thanks!!" -> "thanks", "!", "!" (a test checks this against spaCy).
+                word, punct = match[1], match[2]
+                shouted = int(len(word) >= 3 and word.isupper() and word != "RT")
+                return (_ELONGATION.sub(r"\1\1", word.lower()), *punct), shouted
+        return self._spacy_chunk(chunk)
+
+    def _spacy_chunk(self, chunk: str) -> tuple[tuple[str, ...], int]:
+        """The general path of :meth:`_chunk`: spaCy's tokenizer, then :meth:`_map`."""
         out: list[str] = []
         shouted = 0
         hashtag_next = False
