@@ -119,7 +119,7 @@ def main(argv=None) -> int:
     needed = 2 ** ((args.target - intercept) / slope) if slope > 0 else float("inf")
     L += ["", f"A straight line through primary macro-F1 against log2(training mentions) rises **{slope:+.3f} per "
           f"doubling** of the data. Extrapolated (a rough guide: curves flatten), the {args.target:g} target would take "
-          f"about {needed:,.0f} labelled mentions of the same kind, {needed / curve[-1][1]:.0f} times what we have.", "",
+          f"about {float(f'{needed:.2g}'):,.0f} labelled mentions of the same kind, {needed / curve[-1][1]:.0f} times what we have.", "",
           "**By source** (the full model above, gold test split):", "",
           "| source | test tweets | label macro-F1 | primary macro-F1 | primary accuracy |", "|---|---:|---:|---:|---:|"]
     for dataset, (n, m) in by_source.items():
