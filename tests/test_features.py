@@ -82,3 +82,17 @@ def test_pooled_features_divide_the_sum_by_the_square_root_of_the_unit_count():
     X_add = additive.transform(docs).toarray()
     norms = np.linalg.norm(summed, axis=1, keepdims=True)
     np.testing.assert_allclose(X_add, np.divide(summed, norms, out=np.zeros_like(summed), where=norms > 0), atol=1e-6)
+
+
+def test_token_vectors_in_one_go_equal_each_unit_vector():
+    from mention_insight.features import AdditiveFeatures
+
+    docs = list(Normalizer().pipe(["thanks for coming round", "please patrol the park!!", "zzz thanks"]))
+    feats = AdditiveFeatures(min_df=1).fit(docs)
+    tokens = ["thanks", "park", "zzzq", "", "patrol"]
+    X = feats.token_vectors(tokens).toarray()
+    for row, token in zip(X, tokens):
+        idx, val = feats.unit_vector(feats._gram_ids(token))
+        expected = np.zeros(feats.n_features, dtype=np.float32)
+        expected[idx] = val
+        np.testing.assert_allclose(row, expected, atol=1e-6)

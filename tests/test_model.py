@@ -98,3 +98,18 @@ def test_predict_leaves_the_garbage_collector_as_it_found_it():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_predictions_from_proba_with_more_labels_than_one_byte_holds():
+    clf = MentionClassifier()
+    clf.classes_ = tuple(f"l{i}" for i in range(11))  # in precedence order
+    clf.fallback_label = "other"
+    clf._threshold_array = np.full(11, 0.5)
+    proba = np.full((4, 11), 0.1)
+    proba[0, 9] = proba[0, 10] = 0.9
+    proba[1, 2] = 0.7
+    proba[3, 9] = proba[3, 10] = 0.6
+    preds = clf.predictions_from_proba(proba)
+    assert [p.labels for p in preds] == [("l9", "l10"), ("l2",), ("other",), ("l9", "l10")]
+    assert [p.label for p in preds] == ["l9", "l2", "other", "l9"]
+    assert preds[2].scores["other"] == pytest.approx(0.9)

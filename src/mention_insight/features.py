@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from itertools import chain
 
 import numpy as np
 import scipy.sparse as sp
@@ -173,9 +174,19 @@ class AdditiveFeatures(TfidfFeatures):
             val /= norm
         return idx, val
 
-    def token_vector(self, token: str) -> tuple[np.ndarray, np.ndarray]:
-        """(columns, values) of one token's unit vector."""
-        return self.unit_vector(self._gram_ids(token))
+    def token_vectors(self, tokens: Sequence[str]) -> sp.csr_matrix:
+        """The unit vectors of many tokens at once, one row each (row ``i`` equals
+        :meth:`unit_vector` of token ``i``'s columns; built in one go for speed)."""
+        grams = [self._gram_ids(t) for t in tokens]
+        lengths = np.fromiter(map(len, grams), dtype=np.int64, count=len(grams))
+        columns = np.fromiter(chain.from_iterable(grams), dtype=np.int64, count=int(lengths.sum()))
+        rows = np.repeat(np.arange(len(grams)), lengths)
+        X = sp.csr_matrix((np.ones(len(columns), dtype=np.float32), (rows, columns)), shape=(len(grams), self.n_features))
+        X.sum_duplicates()
+        X.data *= self.idf_[X.indices]
+        norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        return (sp.diags((1.0 / norms).astype(np.float32)) @ X).tocsr()
 
     def _new_row(self, key: str, indices: list[int]) -> int:
         if len(self._rows) >= _CACHE_LIMIT:

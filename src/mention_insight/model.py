@@ -339,25 +339,22 @@ class MentionClassifier:
         if n == 0:
             return []
         passed = proba >= self._threshold_array
-        # Each row's set of passing labels as one integer; the label tuple of each
-        # distinct set is built once (classes_ follow precedence, so [0] is primary).
-        if n_classes < 63:
-            codes = (passed.astype(np.int64) << np.arange(n_classes, dtype=np.int64)).sum(axis=1)
-            _, first = np.unique(codes, return_index=True)
-            codes = codes.tolist()
-        else:  # too many labels for one integer: rows of bytes
-            codes = [row.tobytes() for row in passed]
-            first = list({code: i for i, code in reversed(list(enumerate(codes)))}.values())
-        label_sets = {}
-        for i in np.asarray(first).tolist():
-            hits = passed[i].tolist()
-            label_sets[codes[i]] = tuple(c for c, hit in zip(self.classes_, hits) if hit) or (self.fallback_label,)
+        # The label tuple of each distinct row of passing labels is built once (classes_
+        # follow precedence, so [0] is primary); rows then pick theirs by index.
+        packed = np.packbits(passed, axis=1)  # each row's pattern as bytes: one fast 1-D unique
+        _, first, inverse = np.unique(packed.view(np.dtype((np.void, packed.shape[1]))).ravel(),
+                                      return_index=True, return_inverse=True)
+        label_sets = [
+            tuple(c for c, hit in zip(self.classes_, row) if hit) or (self.fallback_label,)
+            for row in passed[first].tolist()
+        ]
         full = np.empty((n, n_classes + 1))
         full[:, :n_classes] = proba
-        full[:, n_classes] = 1.0 - proba.max(axis=1) if n_classes else 1.0
+        full[:, n_classes] = 1.0 - proba.max(axis=1)  # the fallback's score
         names = (*self.classes_, self.fallback_label)
         make = _prediction
-        return [make(ls[0], ls, dict(zip(names, row))) for ls, row in zip(map(label_sets.__getitem__, codes), full.tolist())]
+        per_row = map(label_sets.__getitem__, inverse.ravel().tolist())
+        return [make(ls[0], ls, dict(zip(names, row))) for ls, row in zip(per_row, full.tolist())]
 
     def predict(self, texts: Sequence[str], batch_size: int = 4096) -> list[Prediction]:
         """One :class:`Prediction` per text, in order."""

@@ -20,14 +20,12 @@ The result equals ``features.transform(normalizer.pipe(texts)) @ coef + intercep
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from itertools import chain
 
 import numpy as np
-import scipy.sparse as sp
 
-from .text import ALLCAPS_TOKEN, Normalizer
+from .text import ALLCAPS_MIN_WORDS, ALLCAPS_TOKEN, Normalizer, split_chunks
 
 #: Distinct tokens (or chunks) cached before the cache is rebuilt from scratch.
 CACHE_LIMIT = 500_000
@@ -87,7 +85,7 @@ class PooledScorer:
         """Normalise one chunk not seen before, cache and return its token ids."""
         tokens, shouted = self._normalizer._chunk(chunk)
         ids = tuple(map(self._id, tokens))
-        dict.__setitem__(self._chunks, chunk, ids)
+        self._chunks[chunk] = ids
         if shouted:
             self._shouted[chunk] = shouted
         return ids
@@ -95,25 +93,13 @@ class PooledScorer:
     def _score_tokens(self, ids: np.ndarray) -> None:
         """Compute the score vectors of the tokens among ``ids`` not scored yet, all at once."""
         new = np.unique(ids[~self._scored[ids]])
-        names = self._token_names
-        grams = [self._features._gram_ids(names[i]) for i in new.tolist()]
-        lengths = np.fromiter(map(len, grams), dtype=np.int64, count=len(grams))
-        columns = np.fromiter(chain.from_iterable(grams), dtype=np.int64, count=int(lengths.sum()))
-        rows = np.repeat(np.arange(len(grams)), lengths)
-        # Each token's vector: idf-weighted n-gram counts, l2-normalised (as features.unit_vector).
-        X = sp.csr_matrix((np.ones(len(columns), dtype=np.float32), (rows, columns)),
-                          shape=(len(grams), self._coef.shape[0]))
-        X.sum_duplicates()
-        X.data *= self._features.idf_[X.indices]
-        norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
-        norms[norms == 0] = 1.0
-        X = sp.diags((1.0 / norms).astype(np.float32)) @ X
-        self._token_scores[new] = np.asarray(X @ self._coef, dtype=np.float32)
+        vectors = self._features.token_vectors([self._token_names[i] for i in new.tolist()])
+        self._token_scores[new] = np.asarray(vectors @ self._coef, dtype=np.float32)
         self._scored[new] = True
 
     # -- scoring ----------------------------------------------------------------
     def token_ids(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """The token ids of all texts, concatenated, and each text's number of tokens.
+        """The token ids of all texts, concatenated, and where each text's ids end.
 
         The caches are emptied, if they are full, before a batch and never during one, so
         every id in the result refers to the same table.
@@ -127,29 +113,24 @@ class PooledScorer:
         extend = flat.extend
         ends = []
         end = ends.append
-        for text in texts:
-            if "&" in text:
-                text = html.unescape(text)
-            chunks = text.split()
+        for chunks in map(split_chunks, texts):  # the same chunks and rule as Normalizer.tokens
             extend(chain.from_iterable(map(get, chunks)))
-            if not shouted_keys.isdisjoint(chunks) and sum(shouted.get(c, 0) for c in chunks) >= 2:
+            if not shouted_keys.isdisjoint(chunks) and sum(shouted.get(c, 0) for c in chunks) >= ALLCAPS_MIN_WORDS:
                 flat.append(self._allcaps)
             end(len(flat))
-        ends_array = np.array(ends, dtype=np.int64)
-        lengths = np.diff(ends_array, prepend=0) if len(ends) else ends_array
-        return np.array(flat, dtype=np.int64), lengths
+        return np.array(flat, dtype=np.int64), np.array(ends, dtype=np.int64)
 
     def decision_function(self, texts: Sequence[str]) -> np.ndarray:
-        flat, lengths = self.token_ids(texts)
-        n_docs = len(lengths)
+        flat, ends = self.token_ids(texts)
+        n_docs = len(ends)
         n_labels = self._coef.shape[1]
-        total = int(lengths.sum())
+        total = len(flat)
         out = np.zeros((n_docs, n_labels), dtype=np.float32)
         if total:
             if not self._scored[flat].all():
                 self._score_tokens(flat)
-            ends = np.cumsum(lengths)
-            starts = ends - lengths
+            starts = np.concatenate(([0], ends[:-1]))
+            lengths = ends - starts
             nonempty = lengths > 0
             out[nonempty] = np.add.reduceat(self._token_scores[flat], starts[nonempty], axis=0)
             units = lengths.astype(np.float32)

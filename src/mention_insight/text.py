@@ -28,6 +28,8 @@ USER_TOKEN = "@user"
 EMAIL_TOKEN = "<email>"
 NUMBER_TOKEN = "<num>"
 ALLCAPS_TOKEN = "<allcaps>"
+#: Shouted words a text needs to get the ``<allcaps>`` token.
+ALLCAPS_MIN_WORDS = 2
 
 _ELONGATION = re.compile(r"(.)\1{2,}")
 _CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
@@ -49,11 +51,28 @@ def _special_cases() -> frozenset[str]:
     return frozenset(_tokenizer().rules)
 
 
+def split_chunks(text: str) -> list[str]:
+    """A text's whitespace-separated chunks, HTML entities unescaped first."""
+    if "&" in text:
+        text = html.unescape(text)
+    return text.split()
+
+
+def _fold(word: str) -> str:
+    """Lower-case, elongations shortened ("Sooooo" -> "soo")."""
+    return _ELONGATION.sub(r"\1\1", word.lower())
+
+
+def _shouted(word: str) -> int:
+    """1 if ``word`` is a shouted word (three or more capitals, not "RT"), else 0."""
+    return int(len(word) >= 3 and word.isupper() and word.isalpha() and word != "RT")
+
+
 def _split_hashtag(tag: str) -> tuple[str, ...]:
     parts = _CAMEL.findall(tag)
     if not parts:
-        return (_ELONGATION.sub(r"\1\1", tag.lower()),)
-    return tuple(_ELONGATION.sub(r"\1\1", p.lower()) for p in parts)
+        return (_fold(tag),)
+    return tuple(_fold(p) for p in parts)
 
 
 class Normalizer:
@@ -80,7 +99,7 @@ class Normalizer:
             return (EMAIL_TOKEN,)
         if text.isdigit():
             return (text,) if len(text) <= 3 else (NUMBER_TOKEN,)
-        return (_ELONGATION.sub(r"\1\1", text.lower()),)
+        return (_fold(text),)
 
     def _chunk(self, chunk: str) -> tuple[tuple[str, ...], int]:
         """(normalised tokens, number of shouted words) of one whitespace-free chunk."""
@@ -90,8 +109,7 @@ class Normalizer:
                 # special case ("cannot" -> "can not"): skip building a Doc for it.
                 if chunk.isdigit():
                     return ((chunk,) if len(chunk) <= 3 else (NUMBER_TOKEN,)), 0
-                shouted = int(len(chunk) >= 3 and chunk.isupper() and chunk != "RT")
-                return (_ELONGATION.sub(r"\1\1", chunk.lower()),), shouted
+                return (_fold(chunk),), _shouted(chunk)
             match = _WORD_PUNCT.fullmatch(chunk)
             if (
                 match
@@ -102,9 +120,7 @@ class Normalizer:
             ):
                 # A word with trailing "!", "?" or "," (spaCy splits each off) or one ".":
                 # "thanks!!" -> "thanks", "!", "!" (a test checks this against spaCy).
-                word, punct = match[1], match[2]
-                shouted = int(len(word) >= 3 and word.isupper() and word != "RT")
-                return (_ELONGATION.sub(r"\1\1", word.lower()), *punct), shouted
+                return (_fold(match[1]), *match[2]), _shouted(match[1])
         return self._spacy_chunk(chunk)
 
     def _spacy_chunk(self, chunk: str) -> tuple[tuple[str, ...], int]:
@@ -123,8 +139,7 @@ class Normalizer:
                 hashtag_next = True
                 continue
             out.extend(self._map(token))
-            if len(text) >= 3 and text.isupper() and text.isalpha() and text != "RT":
-                shouted += 1
+            shouted += _shouted(text)
         return tuple(out), shouted
 
     def warm_up(self) -> None:
@@ -133,12 +148,10 @@ class Normalizer:
 
     def tokens(self, text: str) -> list[str]:
         """The normalised tokens of one text."""
-        if "&" in text:
-            text = html.unescape(text)
         out: list[str] = []
         shouted = 0
         cache = self._chunks
-        for chunk in text.split():
+        for chunk in split_chunks(text):
             hit = cache.get(chunk)
             if hit is None:
                 hit = self._chunk(chunk)
@@ -147,7 +160,7 @@ class Normalizer:
                 cache[chunk] = hit
             out.extend(hit[0])
             shouted += hit[1]
-        if shouted >= 2:
+        if shouted >= ALLCAPS_MIN_WORDS:
             out.append(ALLCAPS_TOKEN)
         return out
 
