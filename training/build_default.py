@@ -50,7 +50,7 @@ WEAK_SOURCE = (
 
 
 WHY = (
-    "Linear: the fastest model (about 95,000 mentions/s in batch on one core once warm, `benchmarks/RESULTS.md`) and the only one that needs no optional "
+    "Linear: the fastest model (about 98,000 mentions/s in batch on one core once warm, `benchmarks/RESULTS.md`) and the only one that needs no optional "
     "packages. The bundled default is the cascade (linear + fine-tuned MiniLM), which scores higher on the "
     "gold test split (docs/accuracy.md)."
 )
