@@ -229,3 +229,29 @@ def test_backend_unavailable_error_is_a_library_error():
     from mention_insight.errors import MentionInsightError
 
     assert issubclass(BackendUnavailableError, MentionInsightError)
+
+
+@pytest.mark.slow
+@needs_transformer
+def test_ensemble_scores_are_the_mean_of_its_members(tmp_path):
+    """ensemble_size=2 fine-tunes seeds 0 and 1 exactly as two single runs would, and its one
+    ONNX graph returns the mean of their logits; it saves and reloads like a single model."""
+    from mention_insight.errors import ModelError
+    from mention_insight.transformer import TransformerBackend
+
+    texts, labels = toy_data(n_per_label=2)
+    Y = np.array([[int(ls[0] == c) for c in ("visit_request", "complaint", "shared_info", "thanks")] for ls in labels],
+                 dtype=np.int8)
+    settings = {"max_steps": 3, "batch_size": 4, "num_threads": 1, "progress": False, "quantize": False}
+    members = [TransformerBackend(seed=s, **settings).fit(texts, Y).decision_function(texts) for s in (0, 1)]
+    assert np.abs(members[0] - members[1]).max() > 1e-3  # the seeds really differ
+    ensemble = TransformerBackend(seed=0, ensemble_size=2, **settings).fit(texts, Y)
+    np.testing.assert_allclose(ensemble.decision_function(texts), (members[0] + members[1]) / 2, atol=1e-5)
+    assert ensemble.steps_ == 3
+    ensemble.to_disk(tmp_path)
+    again = TransformerBackend.from_disk(tmp_path, ensemble.get_params())
+    np.testing.assert_allclose(again.decision_function(texts), ensemble.decision_function(texts), atol=1e-6)
+    with pytest.raises(ModelError, match=r"averages 2 \(ensemble_size > 1\)"):
+        ensemble.save_pretrained(tmp_path / "float")
+    with pytest.raises(ValueError, match="ensemble_size must be at least 1, got 0"):
+        TransformerBackend(ensemble_size=0, **settings).fit(texts, Y)

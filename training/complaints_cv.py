@@ -3,6 +3,7 @@
     python training/complaints_cv.py --backend transformer            # the full 10-fold run
     python training/complaints_cv.py --backend linear
     python training/complaints_cv.py --backend cascade --max-transformer-share 0.5   # the shipped default's set-up
+    python training/complaints_cv.py --backend transformer --ensemble-size 2          # two seeds, logits averaged
     python training/complaints_cv.py --backend transformer --max-folds 2 --epochs 2   # a quicker partial run
 
 The dataset's own binary labels (complaint / not) are used: 3,449 tweets to companies.
@@ -40,6 +41,8 @@ def main(argv=None) -> int:
     parser.add_argument("--max-folds", type=int, default=None, help="Score only the first N folds (a partial run).")
     parser.add_argument("--epochs", type=float, default=None, help="Transformer epochs (default: the backend's).")
     parser.add_argument("--pooling", choices=["mean", "cls"], default=None, help="Transformer head (default: the backend's).")
+    parser.add_argument("--ensemble-size", type=int, default=None,
+                        help="Transformer copies fine-tuned with seeds seed, seed+1, ... and averaged (default 1).")
     parser.add_argument("--max-transformer-share", type=float, default=None,
                         help="Cascade only: the throughput budget (the shipped default uses 0.5).")
     parser.add_argument("--threads", type=int, default=None)
@@ -59,6 +62,8 @@ def main(argv=None) -> int:
             tp["epochs"] = args.epochs
         if args.pooling is not None:
             tp["pooling"] = args.pooling
+        if args.ensemble_size is not None:
+            tp["ensemble_size"] = args.ensemble_size
         params = tp if args.backend == "transformer" else {"transformer_params": tp}
         if args.backend == "cascade" and args.max_transformer_share is not None:
             params["max_transformer_share"] = args.max_transformer_share

@@ -151,6 +151,11 @@ class TransformerBackend:
     calibration_size:
         Training texts (a seeded sample) run through the float model to fix the int8
         activation ranges (their minimum and maximum).
+    ensemble_size:
+        Fine-tune this many copies (seeds ``seed``, ``seed + 1``, ...) on the same data and
+        average their logits. They are exported as one ONNX graph, so inference cost and
+        model size grow with the number of copies; the scores are calibrated and the
+        thresholds tuned on the averaged logits like any single model's.
     pooling:
         ``"mean"``: classify from the masked mean of the token vectors, as
         all-MiniLM-L6-v2 was trained to be used (:mod:`mention_insight.meanpool`);
@@ -178,6 +183,7 @@ class TransformerBackend:
         quantize: bool = True,
         calibration_size: int = 256,
         pooling: str = "cls",
+        ensemble_size: int = 1,
         progress: bool = True,
         seed: int = 0,
     ):
@@ -194,6 +200,7 @@ class TransformerBackend:
         self.quantize = quantize
         self.calibration_size = calibration_size
         self.pooling = pooling
+        self.ensemble_size = ensemble_size
         self.progress = progress
         self.seed = seed
 
@@ -212,6 +219,7 @@ class TransformerBackend:
             "quantize": self.quantize,
             "calibration_size": self.calibration_size,
             "pooling": self.pooling,
+            "ensemble_size": self.ensemble_size,
             "progress": self.progress,
             "seed": self.seed,
         }
@@ -243,69 +251,88 @@ class TransformerBackend:
             ) from exc
         from tqdm.auto import tqdm
 
+        if int(self.ensemble_size) < 1:
+            raise ValueError(f"ensemble_size must be at least 1, got {self.ensemble_size!r}")
+        if self.pooling not in ("mean", "cls"):
+            raise ValueError(f"unknown pooling {self.pooling!r}: expected 'mean' or 'cls'")
         base = base_model_path(self.base_model)
         self._set_tokenizer((base / TOKENIZER_FILE).read_text("utf-8"))
         encoded = self._encode(texts)
         Y = np.asarray(Y, dtype=np.float32)
         weights = np.ones(len(encoded), np.float32) if sample_weight is None else np.asarray(sample_weight, np.float32)
-        rng = np.random.default_rng(self.seed)
         batches_per_epoch = -(-len(encoded) // self.batch_size)
         total = int(np.ceil(self.epochs * batches_per_epoch))
         if self.max_steps is not None:
             total = min(total, int(self.max_steps))
         total = max(total, 1)
+        n_models = int(self.ensemble_size)
         started = time.perf_counter()
         with _torch_threads(self.num_threads):
-            torch.manual_seed(self.seed)
-            head = AutoModelForSequenceClassification
-            if self.pooling == "mean":
-                from .meanpool import BertMeanPoolForSequenceClassification as head
-            elif self.pooling != "cls":
-                raise ValueError(f"unknown pooling {self.pooling!r}: expected 'mean' or 'cls'")
-            with _quiet_transformers():
-                model = head.from_pretrained(
-                    base, num_labels=Y.shape[1], problem_type="multi_label_classification", local_files_only=True
-                )
-            model.train()
-            no_decay = ("bias", "LayerNorm.weight", "layer_norm")
-            groups = [
-                {"params": [p for n, p in model.named_parameters() if not any(k in n for k in no_decay)],
-                 "weight_decay": self.weight_decay},
-                {"params": [p for n, p in model.named_parameters() if any(k in n for k in no_decay)],
-                 "weight_decay": 0.0},
-            ]
-            optimizer = torch.optim.AdamW(groups, lr=self.learning_rate)
-            scheduler = get_linear_schedule_with_warmup(optimizer, int(self.warmup_ratio * total), total)
-            loss_fn = torch.nn.BCEWithLogitsLoss(reduction="none")
-            lengths = [len(e) for e in encoded]
-            step = 0
-            bar = tqdm(total=total, desc="fine-tuning MiniLM", unit="step", disable=not self.progress)
-            while step < total:
-                for batch in length_bucketed_batches(lengths, self.batch_size, rng):
-                    ids, mask = _pad([encoded[i] for i in batch])
-                    logits = model(input_ids=torch.from_numpy(ids), attention_mask=torch.from_numpy(mask)).logits
-                    w = torch.from_numpy(weights[batch])
-                    loss = (loss_fn(logits, torch.from_numpy(Y[batch])).mean(dim=1) * w).sum() / w.sum()
-                    loss.backward()
-                    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-                    optimizer.step()
-                    scheduler.step()
-                    optimizer.zero_grad(set_to_none=True)
-                    step += 1
-                    bar.update(1)
-                    bar.set_postfix(loss=f"{loss.item():.3f}")
-                    if step >= total:
-                        break
+            desc = "fine-tuning MiniLM" if n_models == 1 else f"fine-tuning {n_models} MiniLM copies"
+            bar = tqdm(total=total * n_models, desc=desc, unit="step", disable=not self.progress)
+            runs = [self._fine_tune(base, encoded, Y, weights, total, self.seed + k, bar) for k in range(n_models)]
             bar.close()
+            models = [m for m, _ in runs]
+            model = models[0] if n_models == 1 else averaged_logits(models)
             model.eval()
+            rng = runs[0][1]  # the first copy's generator, after its batches: the calibration sample
             sample = rng.choice(len(encoded), size=min(len(encoded), self.calibration_size), replace=False)
             self.onnx_bytes_ = self._export(model, [encoded[i] for i in sorted(sample)])
         self.model_ = model  # the float torch model, kept only in the process that trained it
         self.n_labels_ = int(Y.shape[1])
         self.train_seconds_ = time.perf_counter() - started
-        self.steps_ = step
+        self.steps_ = total
         self._session = self._make_session(self.onnx_bytes_)
         return self
+
+    def _fine_tune(self, base: Path, encoded, Y: np.ndarray, weights: np.ndarray, total: int, seed: int, bar):
+        """Fine-tune one copy of the base model for ``total`` steps (AdamW, linear decay).
+
+        Returns the model and the random generator that ordered its batches.
+        """
+        import torch
+        from transformers import AutoModelForSequenceClassification, get_linear_schedule_with_warmup
+
+        rng = np.random.default_rng(seed)
+        torch.manual_seed(seed)
+        head = AutoModelForSequenceClassification
+        if self.pooling == "mean":
+            from .meanpool import BertMeanPoolForSequenceClassification as head
+        with _quiet_transformers():
+            model = head.from_pretrained(
+                base, num_labels=Y.shape[1], problem_type="multi_label_classification", local_files_only=True
+            )
+        model.train()
+        no_decay = ("bias", "LayerNorm.weight", "layer_norm")
+        groups = [
+            {"params": [p for n, p in model.named_parameters() if not any(k in n for k in no_decay)],
+             "weight_decay": self.weight_decay},
+            {"params": [p for n, p in model.named_parameters() if any(k in n for k in no_decay)],
+             "weight_decay": 0.0},
+        ]
+        optimizer = torch.optim.AdamW(groups, lr=self.learning_rate)
+        scheduler = get_linear_schedule_with_warmup(optimizer, int(self.warmup_ratio * total), total)
+        loss_fn = torch.nn.BCEWithLogitsLoss(reduction="none")
+        lengths = [len(e) for e in encoded]
+        step = 0
+        while step < total:
+            for batch in length_bucketed_batches(lengths, self.batch_size, rng):
+                ids, mask = _pad([encoded[i] for i in batch])
+                logits = model(input_ids=torch.from_numpy(ids), attention_mask=torch.from_numpy(mask)).logits
+                w = torch.from_numpy(weights[batch])
+                loss = (loss_fn(logits, torch.from_numpy(Y[batch])).mean(dim=1) * w).sum() / w.sum()
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+                optimizer.step()
+                scheduler.step()
+                optimizer.zero_grad(set_to_none=True)
+                step += 1
+                bar.update(1)
+                bar.set_postfix(loss=f"{loss.item():.3f}")
+                if step >= total:
+                    break
+        model.eval()
+        return model, rng
 
     def _export(self, model, calibration: Sequence[Sequence[int]]) -> bytes:
         """ONNX export (dynamic batch and sequence axes), then static int8 quantisation."""
@@ -324,6 +351,11 @@ class TransformerBackend:
         """
         if not hasattr(self, "model_"):
             raise ModelError("save_pretrained() needs the float model, which exists only right after fit().")
+        if hasattr(self.model_, "members"):
+            raise ModelError(
+                f"save_pretrained() writes one Hugging Face model; this backend averages {len(self.model_.members)} "
+                "(ensemble_size > 1). Save the ONNX model with to_disk() instead."
+            )
         from transformers import AutoTokenizer
 
         path = Path(path)
@@ -379,6 +411,23 @@ class TransformerBackend:
             raise ValueError(f"{backend.onnx_file} gives logits of shape {shape}, expected (batch, labels)")
         backend.n_labels_ = shape[1]
         return backend
+
+
+def averaged_logits(models):
+    """One torch module returning the mean of several classifiers' logits (exported as one graph)."""
+    import torch
+    from transformers.modeling_outputs import SequenceClassifierOutput
+
+    class AveragedLogits(torch.nn.Module):
+        def __init__(self, members):
+            super().__init__()
+            self.members = torch.nn.ModuleList(members)
+
+        def forward(self, input_ids=None, attention_mask=None, **kwargs):
+            logits = torch.stack([m(input_ids=input_ids, attention_mask=attention_mask).logits for m in self.members])
+            return SequenceClassifierOutput(logits=logits.mean(dim=0))
+
+    return AveragedLogits(models)
 
 
 def export_onnx(model, path: Path) -> None:
