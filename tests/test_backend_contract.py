@@ -247,10 +247,14 @@ def test_ensemble_scores_are_the_mean_of_its_members(tmp_path):
     assert np.abs(members[0] - members[1]).max() > 1e-3  # the seeds really differ
     ensemble = TransformerBackend(seed=0, ensemble_size=2, **settings).fit(texts, Y)
     np.testing.assert_allclose(ensemble.decision_function(texts), (members[0] + members[1]) / 2, atol=1e-5)
+    # The torch model in the training process gives the float ONNX graph's scores.
+    np.testing.assert_allclose(ensemble.float_decision_function(texts), ensemble.decision_function(texts), atol=1e-5)
     assert ensemble.steps_ == 3
     ensemble.to_disk(tmp_path)
     again = TransformerBackend.from_disk(tmp_path, ensemble.get_params())
     np.testing.assert_allclose(again.decision_function(texts), ensemble.decision_function(texts), atol=1e-6)
+    with pytest.raises(ModelError, match=r"float_decision_function\(\) needs the float model"):
+        again.float_decision_function(texts)
     with pytest.raises(ModelError, match=r"averages 2 \(ensemble_size > 1\)"):
         ensemble.save_pretrained(tmp_path / "float")
     with pytest.raises(ValueError, match="ensemble_size must be at least 1, got 0"):

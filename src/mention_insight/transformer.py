@@ -391,6 +391,31 @@ class TransformerBackend:
             out[idx] = self._session.run(["logits"], feeds)[0]
         return out
 
+    def float_decision_function(self, texts: Sequence[str]) -> np.ndarray:
+        """Logits of the float torch model, before ONNX export and int8 quantisation.
+
+        Only in the process that trained the model (what ships is the int8 ONNX); for
+        measuring what quantisation costs, never used by :meth:`decision_function`.
+        """
+        if not hasattr(self, "model_"):
+            raise ModelError("float_decision_function() needs the float model, which exists only right after fit().")
+        import torch
+
+        texts = list(texts)
+        out = np.zeros((len(texts), self.n_labels_), dtype=np.float32)
+        if not texts:
+            return out
+        encoded = self._encode(texts)
+        order = np.argsort([len(e) for e in encoded], kind="stable")
+        bs = self.inference_batch_size
+        with torch.no_grad(), _torch_threads(self.num_threads):
+            for start in range(0, len(order), bs):
+                idx = order[start : start + bs]
+                ids, mask = _pad([encoded[i] for i in idx])
+                logits = self.model_(input_ids=torch.from_numpy(ids), attention_mask=torch.from_numpy(mask)).logits
+                out[idx] = logits.numpy()
+        return out
+
     # -- persistence ----------------------------------------------------------
     def to_disk(self, path: Path) -> list[str]:
         """Write the ONNX weights and the tokenizer into ``path``; return the file names."""
