@@ -2,6 +2,7 @@
 
     python benchmarks/transformer.py [--models build/transformer] [--threads 2] [--repeats 3]
     python benchmarks/transformer.py --train-timing 5000    # fine-tuning time for 5,000 mentions
+    python benchmarks/transformer.py --ensemble-timing      # int8 inference: one copy vs ensemble_size=2
 
 Needs the models written by ``training/build_transformer.py``. Every figure comes from
 this run on this machine, on the gold test split (real tweets, text read from the
@@ -123,6 +124,36 @@ def train_timing(n: int, threads: int | None, data_dir: str) -> dict:
             "steps": clf.backend_.steps_, "epochs": clf.backend_.epochs, "threads": threads or "default"}
 
 
+def ensemble_timing(threads: int, repeats: int, data_dir: str) -> dict:
+    """int8 ONNX throughput on the gold test split: one fine-tuned copy against two averaged.
+
+    Speed does not depend on what the weights learned, so both models are fine-tuned for
+    one step on 64 gold training mentions; they differ only by ``ensemble_size``.
+    """
+    import tempfile
+
+    from build_transformer import default_data
+    from mention_insight.transformer import TransformerBackend
+
+    train, _, test = default_data(data_dir, ROOT / "training" / "gold" / "gold.csv",
+                                  ROOT / "training" / "data" / "seed_mentions.csv", 0)
+    Y = np.array([[1, 0] if "complaint" in ls else [0, 1] for ls in train.labels[:64]], dtype=np.float32)
+    texts, out = test.texts, {"threads": threads, "mentions": len(test.texts), "repeats": repeats}
+    for size in (1, 2):
+        backend = TransformerBackend(max_steps=1, num_threads=threads, progress=False, ensemble_size=size)
+        backend.fit(train.texts[:64], Y)
+        backend.decision_function(texts[:64])  # warm-up
+        with tempfile.TemporaryDirectory() as tmp:
+            backend.to_disk(Path(tmp))
+            mb = dir_mb(Path(tmp))
+        out[f"ensemble_size={size}"] = {
+            "mentions_per_s": round(median_rate(lambda b=backend: b.decision_function(texts), len(texts), repeats), 1),
+            "single_call_ms": round(median_latency_ms(lambda t, b=backend: b.decision_function([t]), texts), 2),
+            "size_mb": round(mb, 1),
+        }
+    return out
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--models", default=str(ROOT / "build" / "transformer"))
@@ -131,6 +162,8 @@ def main(argv=None) -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--batch-size", type=int, default=64, help="Pipeline batch size (ONNX uses the model's).")
     parser.add_argument("--train-timing", type=int, metavar="N", help="Only time fine-tuning on N mentions.")
+    parser.add_argument("--ensemble-timing", action="store_true",
+                        help="Only time int8 inference of one copy against ensemble_size=2 (results_ensemble.json).")
     parser.add_argument("--no-write", action="store_true", help="Print the results; leave the Markdown files alone.")
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -138,6 +171,13 @@ def main(argv=None) -> int:
 
     if args.train_timing:
         print(json.dumps(train_timing(args.train_timing, args.threads, args.data_dir), indent=2))
+        return 0
+    if args.ensemble_timing:
+        result = ensemble_timing(args.threads, args.repeats, args.data_dir)
+        text = json.dumps(result, indent=2)
+        print(text)
+        if not args.no_write:
+            (HERE / "results_ensemble.json").write_text(text + "\n", "utf-8")
         return 0
 
     import torch
