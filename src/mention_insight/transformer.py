@@ -374,7 +374,11 @@ class TransformerBackend:
         self._input_names = {i.name for i in session.get_inputs()}
         return session
 
-    def decision_function(self, texts: Sequence[str]) -> np.ndarray:
+    def _sorted_batches(self, texts: Sequence[str], score_batch) -> np.ndarray:
+        """Score ``texts`` in length-sorted, per-batch padded batches; rows in input order.
+
+        ``score_batch(ids, mask)`` returns the logits of one padded batch.
+        """
         texts = list(texts)
         out = np.zeros((len(texts), self.n_labels_), dtype=np.float32)
         if not texts:
@@ -384,12 +388,17 @@ class TransformerBackend:
         bs = self.inference_batch_size
         for start in range(0, len(order), bs):
             idx = order[start : start + bs]
-            ids, mask = _pad([encoded[i] for i in idx])
+            out[idx] = score_batch(*_pad([encoded[i] for i in idx]))
+        return out
+
+    def decision_function(self, texts: Sequence[str]) -> np.ndarray:
+        def run(ids, mask):
             feeds = {"input_ids": ids, "attention_mask": mask}
             if "token_type_ids" in self._input_names:
                 feeds["token_type_ids"] = np.zeros_like(ids)
-            out[idx] = self._session.run(["logits"], feeds)[0]
-        return out
+            return self._session.run(["logits"], feeds)[0]
+
+        return self._sorted_batches(texts, run)
 
     def float_decision_function(self, texts: Sequence[str]) -> np.ndarray:
         """Logits of the float torch model, before ONNX export and int8 quantisation.
@@ -401,20 +410,11 @@ class TransformerBackend:
             raise ModelError("float_decision_function() needs the float model, which exists only right after fit().")
         import torch
 
-        texts = list(texts)
-        out = np.zeros((len(texts), self.n_labels_), dtype=np.float32)
-        if not texts:
-            return out
-        encoded = self._encode(texts)
-        order = np.argsort([len(e) for e in encoded], kind="stable")
-        bs = self.inference_batch_size
+        def run(ids, mask):
+            return self.model_(input_ids=torch.from_numpy(ids), attention_mask=torch.from_numpy(mask)).logits.numpy()
+
         with torch.no_grad(), _torch_threads(self.num_threads):
-            for start in range(0, len(order), bs):
-                idx = order[start : start + bs]
-                ids, mask = _pad([encoded[i] for i in idx])
-                logits = self.model_(input_ids=torch.from_numpy(ids), attention_mask=torch.from_numpy(mask)).logits
-                out[idx] = logits.numpy()
-        return out
+            return self._sorted_batches(texts, run)
 
     # -- persistence ----------------------------------------------------------
     def to_disk(self, path: Path) -> list[str]:
