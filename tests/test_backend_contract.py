@@ -134,8 +134,8 @@ def test_unfitted_model_refuses_to_predict(fitted):
 @needs_transformer
 @pytest.mark.parametrize("pooling", ["cls", "mean"])
 def test_transformer_trains_a_few_steps_and_ships_int8_onnx(tmp_path, pooling):
-    from mention_insight.meanpool import load_float_model
-    from mention_insight.transformer import ONNX_FILE, TransformerBackend
+    from mention_insight.backends.transformer.meanpool import load_float_model
+    from mention_insight.backends.transformer import ONNX_FILE, TransformerBackend
 
     texts, labels = toy_data(n_per_label=2)
     Y = np.array([[int(ls[0] == c) for c in ("visit_request", "complaint", "shared_info", "thanks")] for ls in labels],
@@ -237,7 +237,7 @@ def test_ensemble_scores_are_the_mean_of_its_members(tmp_path):
     """ensemble_size=2 fine-tunes seeds 0 and 1 exactly as two single runs would, and its one
     ONNX graph returns the mean of their logits; it saves and reloads like a single model."""
     from mention_insight.errors import ModelError
-    from mention_insight.transformer import TransformerBackend
+    from mention_insight.backends.transformer import TransformerBackend
 
     texts, labels = toy_data(n_per_label=2)
     Y = np.array([[int(ls[0] == c) for c in ("visit_request", "complaint", "shared_info", "thanks")] for ls in labels],

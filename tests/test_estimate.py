@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from mention_insight.estimate import ErrorRates, error_rates_from_config, estimate_count, point_estimate
+from mention_insight.report.prose import estimate_phrase
+from mention_insight.insight.estimate import ErrorRates, error_rates_from_config, estimate_count, point_estimate
 
 
 def test_perfect_classifier_returns_the_observed_count_with_a_near_zero_interval():
@@ -46,12 +47,12 @@ def test_estimates_are_clipped_to_zero_and_the_total():
 def test_no_error_rates_leaves_the_count_uncorrected():
     est = estimate_count(12, 50, None)
     assert (est.observed, est.estimate, est.low, est.high, est.corrected) == (12, 12.0, 12.0, 12.0, False)
-    assert est.phrase("thanks") == "thanks: 12 predicted (no correction available)"
+    assert estimate_phrase(est, "thanks") == "thanks: 12 predicted (no correction available)"
 
 
 def test_phrase_reads_like_the_issue_asks():
     rates = ErrorRates(tp=600, fp=200, fn=400, n=2000)
-    phrase = estimate_count(320, 1000, rates).phrase("visit requests")
+    phrase = estimate_phrase(estimate_count(320, 1000, rates), "visit requests")
     assert phrase.startswith("visit requests: 320 predicted, about 300 (")
     assert phrase.endswith(") estimated")
 

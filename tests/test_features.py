@@ -1,7 +1,7 @@
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from mention_insight.features import TfidfFeatures, analyse
+from mention_insight.backends.linear.features import TfidfFeatures, analyse
 from mention_insight.text import Normalizer
 
 
@@ -34,7 +34,7 @@ def _additive_reference(feats, docs):
     """The additive representation computed the slow, obvious way (dense)."""
     from collections import Counter
 
-    from mention_insight.features import char_ngrams
+    from mention_insight.backends.linear.features import char_ngrams
 
     out = np.zeros((len(docs), feats.n_features))
     for r, tokens in enumerate(docs):
@@ -56,7 +56,7 @@ def _additive_reference(feats, docs):
 
 
 def test_additive_features_equal_the_reference_and_do_not_depend_on_the_batch():
-    from mention_insight.features import AdditiveFeatures
+    from mention_insight.backends.linear.features import AdditiveFeatures
 
     texts = ["thanks for coming round", "please patrol the park!!", "car stolen last night", "", "lol lol", "car stolen again 😡"]
     docs = list(Normalizer().pipe(texts))
@@ -68,7 +68,7 @@ def test_additive_features_equal_the_reference_and_do_not_depend_on_the_batch():
 
 
 def test_pooled_features_divide_the_sum_by_the_square_root_of_the_unit_count():
-    from mention_insight.features import AdditiveFeatures, PooledFeatures
+    from mention_insight.backends.linear.features import AdditiveFeatures, PooledFeatures
 
     docs = [["thanks", "for", "coming"], ["lol"], [], ["thanks", "thanks"]]
     pooled = PooledFeatures(min_df=1).fit(docs)
@@ -85,7 +85,7 @@ def test_pooled_features_divide_the_sum_by_the_square_root_of_the_unit_count():
 
 
 def test_token_vectors_in_one_go_equal_each_unit_vector():
-    from mention_insight.features import AdditiveFeatures
+    from mention_insight.backends.linear.features import AdditiveFeatures
 
     docs = list(Normalizer().pipe(["thanks for coming round", "please patrol the park!!", "zzz thanks"]))
     feats = AdditiveFeatures(min_df=1).fit(docs)

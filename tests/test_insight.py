@@ -4,8 +4,10 @@ import json
 import pytest
 
 from mention_insight.errors import ReportError
-from mention_insight.insight import compute_summary, load_mentions
-from mention_insight.pseudonym import Pseudonymiser
+from mention_insight.impact import load_mentions
+from mention_insight.insight import compute_summary
+from mention_insight.insight.pseudonym import Pseudonymiser
+from mention_insight.report.prose import note_text
 
 LABELS = ["visit_request", "complaint", "shared_info", "thanks", "other"]
 KEY = bytes(range(32))
@@ -46,7 +48,7 @@ def summary(classified, toy_model):
 def test_account_posts_are_not_mentions_and_undated_rows_are_kept(summary):
     assert (summary.rows, summary.mentions, summary.account_posts, summary.undated) == (9, 7, 2, 1)
     assert summary.periods == ["2026-08-03", "2026-08-10", "undated"]
-    assert any("1 mention(s) have a missing or unreadable date" in n for n in summary.notes)
+    assert any("1 mention(s) have a missing or unreadable date" in n for n in map(note_text, summary.notes))
 
 
 def test_counts_per_label_period_and_account_are_exact(summary):

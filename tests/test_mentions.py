@@ -4,7 +4,7 @@ import json
 import pytest
 
 from mention_insight.errors import ColumnError, EncodingError, InputFormatError
-from mention_insight.mentions import detect_format, open_mentions
+from mention_insight.io import detect_format, open_mentions
 
 
 def read(data: bytes, **kw):

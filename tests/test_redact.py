@@ -1,6 +1,6 @@
 import pytest
 
-from mention_insight.redact import Redactor, redact
+from mention_insight.insight.redact import Redactor, redact
 
 
 @pytest.mark.parametrize(

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from mention_insight.features import PooledFeatures
-from mention_insight.scorer import PooledScorer
+from mention_insight.backends.linear.features import PooledFeatures
+from mention_insight.backends.linear.scorer import PooledScorer
 from mention_insight.text import Normalizer
 
 TRAIN = [
@@ -57,7 +57,7 @@ def test_empty_text_scores_the_intercept(scored):
 
 
 def test_full_caches_are_emptied_between_batches_without_changing_scores(scored, monkeypatch):
-    import mention_insight.scorer as module
+    import mention_insight.backends.linear.scorer as module
 
     scorer, slow = scored
     monkeypatch.setattr(module, "CACHE_LIMIT", 5)
@@ -69,7 +69,7 @@ def test_full_caches_are_emptied_between_batches_without_changing_scores(scored,
 
 
 def test_linear_backend_uses_the_fast_path_for_pooled_features_only():
-    from mention_insight.linear import LinearBackend
+    from mention_insight.backends.linear import LinearBackend
 
     Y = np.array([[1, 0], [0, 1], [0, 1], [1, 0], [1, 0], [0, 1]])
     fast = LinearBackend(features="pooled", min_df=1).fit(TRAIN, Y)
@@ -80,7 +80,7 @@ def test_linear_backend_uses_the_fast_path_for_pooled_features_only():
 
 
 def test_code_table_finds_every_code_and_nothing_else():
-    from mention_insight.scorer import CodeTable
+    from mention_insight.backends.linear.scorer import CodeTable
 
     rng = np.random.default_rng(0)
     codes = np.unique(rng.integers(0, 2**62, size=5000))

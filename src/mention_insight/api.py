@@ -48,7 +48,7 @@ def load_model(path: str | os.PathLike | None = None, *, cache: bool = True) -> 
     """Load a model directory (the default model when ``path`` is None), cached."""
     target = Path(path) if path is not None else default_model_path()
     if not cache:
-        return persistence.load_model(target)
+        return MentionClassifier.load(target)
     key = target.resolve()
     config = key / persistence.CONFIG_FILE
     stamp = config.stat().st_mtime_ns if config.is_file() else -1
@@ -56,7 +56,7 @@ def load_model(path: str | os.PathLike | None = None, *, cache: bool = True) -> 
         hit = _cache.get(key)
         if hit is not None and hit[0] == stamp:
             return hit[1]
-    model = persistence.load_model(target)
+    model = MentionClassifier.load(target)
     with _lock:
         _cache[key] = (stamp, model)
     freeze_loaded_objects()  # see _gc.py: keeps full collections from re-scanning the imported libraries

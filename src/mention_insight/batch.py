@@ -8,12 +8,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 
-from .mentions import MentionSource, Record, open_mentions
+from .io import MentionSource, Record, open_mentions
+from .io.rows import empty_result, fill_result, output_columns
+from .io.writer import RowWriter, output_format_for
 from .model import MentionClassifier
-from .output import AtomicWriter, output_format_for
-
-#: Columns added to every output row (``score_<label>`` columns go before ``model_id``).
-ADDED = ("label", "labels")
 
 
 @dataclass
@@ -43,13 +41,6 @@ class ClassifySummary:
         return "\n".join(lines)
 
 
-def output_columns(source_columns: list[str], labels) -> tuple[list[str], dict[str, str]]:
-    """Output header and the renaming of input columns that collide with ours."""
-    ours = [*ADDED, *(f"score_{c}" for c in labels), "model_id", "error"]
-    rename = {c: f"input_{c}" for c in source_columns if c in ours}
-    return [rename.get(c, c) for c in source_columns] + ours, rename
-
-
 def _chunks(it: Iterator[Record], size: int) -> Iterator[list[Record]]:
     while True:
         chunk = list(islice(it, size))
@@ -63,12 +54,11 @@ def classify_records(
 ) -> Iterator[tuple[Record, dict]]:
     """(record, added fields) for every record of ``source``, in order."""
     labels = model.all_labels
-    model_id = getattr(model, "config_", {}).get("model_id", "unsaved")
     for chunk in _chunks(iter(source), batch_size):
         texts, rows = [], []
         results: list[dict] = []
         for rec in chunk:
-            added = {"label": None, "labels": None, **{f"score_{c}": None for c in labels}, "model_id": model_id, "error": rec.error}
+            added = empty_result(labels, model.model_id, rec.error)
             text = source.text_of(rec)
             if added["error"] is None:
                 if text is None:
@@ -81,10 +71,7 @@ def classify_records(
             results.append(added)
         if texts:
             for i, pred in zip(rows, model.predict(texts)):
-                results[i]["label"] = pred.label
-                results[i]["labels"] = pred.labels  # a tuple: ";"-joined in CSV, a list in JSON
-                for c in labels:
-                    results[i][f"score_{c}"] = round(pred.scores[c], 4)
+                fill_result(results[i], pred, labels)
         yield from zip(chunk, results)
 
 
@@ -107,8 +94,8 @@ def classify_file(
     labels = model.all_labels
     header, rename = output_columns(source.columns, labels)
     csv_columns = header if source.format != "jsonl" else None
-    summary = ClassifySummary(model_id=getattr(model, "config_", {}).get("model_id", "unsaved"), input_format=source.format)
-    with AtomicWriter(output, fmt, csv_columns) as writer:
+    summary = ClassifySummary(model_id=model.model_id, input_format=source.format)
+    with RowWriter(output, fmt, csv_columns) as writer:
         for rec, added in classify_records(source, model, batch_size):
             row = {rename.get(k, k): v for k, v in rec.data.items()}
             row.update(added)

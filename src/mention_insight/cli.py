@@ -11,7 +11,8 @@ import click
 
 from . import __version__
 from .errors import MentionInsightError
-from .mentions import FORMATS
+from .backends import BACKENDS
+from .io import FORMATS
 
 
 class _Error(click.ClickException):
@@ -42,7 +43,7 @@ def input_options(fn):
     """Options shared by every command that reads an export."""
     for option in reversed(
         [
-            click.option("--format", "input_format", type=click.Choice(FORMATS), help="Input format (detected if omitted)."),
+            click.option("--format", "input_format", type=click.Choice(list(FORMATS)), help="Input format (detected if omitted)."),
             click.option("--text-column", help="Column holding the mention text (detected if omitted)."),
             click.option("--encoding", default="utf-8", show_default=True, help="Input encoding, e.g. cp1252."),
         ]
@@ -107,9 +108,8 @@ def classify_cmd(input, output, model_path, input_format, text_column, encoding,
 @cli.command("train")
 @click.argument("labelled", type=click.Path(allow_dash=True))
 @click.option("-o", "--output", required=True, type=click.Path(), help="Directory to write the model to.")
-@click.option("--backend", type=click.Choice(["linear", "transformer", "cascade"]), default="linear", show_default=True,
-              help="linear (fast, no torch); transformer (fine-tuned MiniLM, needs the 'transformer' extra); "
-              "cascade (linear first, transformer for the mentions it is unsure of).")
+@click.option("--backend", type=click.Choice(list(BACKENDS)), default="linear", show_default=True,
+              help="; ".join(f"{name}: {entry[3]}" for name, entry in BACKENDS.items()) + ".")
 @click.option("--text-column", help="Column holding the text (detected if omitted).")
 @click.option("--labels-column", help="Column holding the labels, ';'-separated (detected if omitted).")
 @click.option("--test-size", default=0.2, show_default=True, help="Share held out for the reported metrics.")

@@ -34,52 +34,102 @@ def expected_calibration_error(proba: np.ndarray, y: np.ndarray, bins: int = 10)
     return float(ece)
 
 
+def f1_per_class(confusion: np.ndarray) -> np.ndarray:
+    """Each class's F1 from a confusion matrix (rows: true, columns: predicted)."""
+    diag = np.diag(confusion).astype(float)
+    denom = confusion.sum(0) + confusion.sum(1)
+    return np.where(denom > 0, 2 * diag / np.maximum(denom, 1), 0.0)
+
+
+def primary_index(mask: np.ndarray) -> np.ndarray:
+    """The primary label of each row of a label mask (columns in precedence order): the first
+    column set, or ``k`` (the fallback) when none is."""
+    k = mask.shape[1]
+    return np.where(mask.any(axis=1), np.argmax(mask, axis=1), k)
+
+
+def primary_confusion(true: np.ndarray, pred: np.ndarray) -> np.ndarray:
+    """The ``(k+1) x (k+1)`` primary-label confusion of two label masks (fallback last)."""
+    k = true.shape[1]
+    t, p = primary_index(true), primary_index(pred)
+    return np.bincount(t * (k + 1) + p, minlength=(k + 1) ** 2).reshape(k + 1, k + 1)
+
+
+def label_and_primary_f1(true: np.ndarray, pred: np.ndarray) -> tuple[float, float]:
+    """Multi-label macro-F1 and primary-label macro-F1 of two boolean label masks.
+
+    Columns are labels in precedence order without the fallback; a row with no label set
+    is the fallback, which counts as a class. Both macro averages run over the classes
+    present in ``true`` (as any label of a row).
+    """
+    true = np.asarray(true, dtype=bool)
+    pred = np.asarray(pred, dtype=bool)
+    true_set = np.hstack([true, ~true.any(axis=1, keepdims=True)])
+    pred_set = np.hstack([pred, ~pred.any(axis=1, keepdims=True)])
+    present = true_set.sum(0) > 0
+    if not present.any():
+        return 0.0, 0.0
+    tp = (pred_set & true_set).sum(0)
+    denom = pred_set.sum(0) + true_set.sum(0)
+    label_f1 = np.where(denom > 0, 2 * tp / np.maximum(denom, 1), 0.0)[present].mean()
+    primary_f1 = f1_per_class(primary_confusion(true, pred))[present].mean()
+    return float(label_f1), float(primary_f1)
+
+
+def label_mask(label_sets: Sequence[Sequence[str]], labels: Sequence[str]) -> np.ndarray:
+    """A boolean ``(n, len(labels))`` matrix: row i, column j set when ``labels[j]`` is in set i."""
+    index = {c: j for j, c in enumerate(labels)}
+    mask = np.zeros((len(label_sets), len(labels)), dtype=bool)
+    for i, ls in enumerate(label_sets):
+        for label in ls:
+            j = index.get(label)
+            if j is not None:
+                mask[i, j] = True
+    return mask
+
+
 def compute_metrics(
     true_sets: Sequence[Sequence[str]],
     pred_sets: Sequence[Sequence[str]],
     precedence: Sequence[str],
     fallback: str = "other",
 ) -> dict:
-    """Per-label and primary-label metrics of predicted against true label sets."""
+    """Per-label and primary-label metrics of predicted against true label sets.
+
+    ``precedence`` lists every label, the fallback included (last).
+    """
     labels = list(precedence)
-    rank = {c: i for i, c in enumerate(labels)}
-
-    def norm(s):
-        s = set(s) or {fallback}
-        return s
-
-    def primary(s):
-        return min(s, key=lambda c: rank.get(c, len(rank)))
-
-    true_sets = [norm(s) for s in true_sets]
-    pred_sets = [norm(s) for s in pred_sets]
+    own = [c for c in labels if c != fallback]  # columns in precedence order; fallback appended last
+    true = label_mask(true_sets, own)
+    pred = label_mask(pred_sets, own)
+    true_set = np.hstack([true, ~true.any(axis=1, keepdims=True)])
+    pred_set = np.hstack([pred, ~pred.any(axis=1, keepdims=True)])
+    order = [*own, fallback]
     per_label = {}
-    for c in labels:
-        tp = sum(1 for t, p in zip(true_sets, pred_sets) if c in t and c in p)
-        fp = sum(1 for t, p in zip(true_sets, pred_sets) if c not in t and c in p)
-        fn = sum(1 for t, p in zip(true_sets, pred_sets) if c in t and c not in p)
+    for j, c in enumerate(order):
+        tp = int((true_set[:, j] & pred_set[:, j]).sum())
+        fp = int((~true_set[:, j] & pred_set[:, j]).sum())
+        fn = int((true_set[:, j] & ~pred_set[:, j]).sum())
         p, r, f = _prf(tp, fp, fn)
         per_label[c] = {"precision": p, "recall": r, "f1": f, "support": tp + fn, "tp": tp, "fp": fp, "fn": fn}
-    present = [c for c in labels if per_label[c]["support"] > 0]
-    true_primary = [primary(t) for t in true_sets]
-    pred_primary = [primary(p) for p in pred_sets]
-    index = {c: i for i, c in enumerate(labels)}
-    confusion = np.zeros((len(labels), len(labels)), dtype=int)
-    for t, p in zip(true_primary, pred_primary):
-        confusion[index[t], index[p]] += 1
-    primary_f1 = {}
-    for i, c in enumerate(labels):
-        tp = confusion[i, i]
-        primary_f1[c] = _prf(tp, confusion[:, i].sum() - tp, confusion[i, :].sum() - tp)[2]
+    per_label = {c: per_label[c] for c in labels if c in per_label}
+    n = len(true_sets)
+    label_f1, primary_f1 = label_and_primary_f1(true, pred)
+    confusion = primary_confusion(true, pred)
+    f1s = f1_per_class(confusion)
+    # Reported in the order of ``precedence``.
+    perm = [order.index(c) for c in labels]
+    confusion = confusion[np.ix_(perm, perm)]
+    t_idx, p_idx = primary_index(true), primary_index(pred)
     return {
-        "n": len(true_sets),
+        "n": n,
         "per_label": per_label,
-        "macro_f1": float(np.mean([per_label[c]["f1"] for c in present])) if present else 0.0,
-        "exact_match": float(np.mean([t == p for t, p in zip(true_sets, pred_sets)])) if true_sets else 0.0,
+        "macro_f1": label_f1,
+        "exact_match": float((true_set == pred_set).all(axis=1).mean()) if n else 0.0,
         "primary": {
-            "accuracy": float(np.mean([t == p for t, p in zip(true_primary, pred_primary)])) if true_sets else 0.0,
-            "macro_f1": float(np.mean([primary_f1[c] for c in present])) if present else 0.0,
-            "f1": {c: float(v) for c, v in primary_f1.items()},
+            "accuracy": float((t_idx == p_idx).mean()) if n else 0.0,
+            "macro_f1": primary_f1,
+            "f1": {c: float(f1s[order.index(c)]) for c in labels},
             "confusion": {"labels": labels, "matrix": confusion.tolist()},
         },
     }

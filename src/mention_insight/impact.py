@@ -1,16 +1,97 @@
-"""One call from an export to a written report: :func:`make_report` (what ``mention-insight report`` runs)."""
+"""From an export to a written report in one call: :func:`make_report` (what ``mention-insight report`` runs).
+
+The glue between the two pipelines: it resolves the model once, reads the export
+(classifying it first when it is not the output of ``classify``), works out the error
+rates for the correction, runs the insight pipeline and the renderers.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from .api import ModelLike, resolve_model
+from .batch import classify_records
 from .errors import ReportError
-from .insight import GROUPINGS, ImpactSummary, compute_summary, load_mentions
-from .periods import check_period, parse_bound
-from .pseudonym import Pseudonymiser, load_or_create_key, read_key
+from .evaluate import compute_metrics
+from .insight import ImpactSummary, Mention, MentionSet, compute_summary
+from .insight.estimate import ErrorRates, error_rates_from_metrics
+from .insight.periods import parse_datetime
+from .insight.pseudonym import Pseudonymiser, load_or_create_key, read_key
+from .insight.summary import check_options
+from .insight.themes import read_places
+from .io import MentionSource, Record, open_mentions
+from .io import rows as row_schema
+from .model import MentionClassifier
 from .report import FORMATS, write_report
-from .themes import read_places
+from .train import read_labelled
+
+NAME_COLUMNS = ("author_name", "name", "display_name", "user_display_name", "author_display_name")
+
+
+def _results(source: MentionSource, clf: MentionClassifier, classified: bool) -> Iterator[tuple[Record, tuple]]:
+    """(record, (label, labels, scores, error)) per row: read back, or classified here."""
+    if classified:
+        labels = row_schema.labels_of(source.columns) or list(clf.all_labels)
+        for rec in source:
+            label, labs, scores, error = row_schema.read_result(rec.data, labels)
+            yield rec, (label, labs, scores, rec.error or error)
+        return
+    for rec, added in classify_records(source, clf):
+        scores = {lab: added[row_schema.score_column(lab)] for lab in clf.all_labels
+                  if added.get(row_schema.score_column(lab)) is not None}
+        yield rec, (added["label"], tuple(added["labels"] or ()), scores, added["error"])
+
+
+def _mentions(source: MentionSource, results: Iterable[tuple[Record, tuple]]) -> list[Mention]:
+    mp = source.mapping
+    name_col = next((c for c in source.columns if c.lower() in NAME_COLUMNS and c != mp.author), None)
+
+    def cell(d: dict, column: str | None) -> str | None:
+        value = d.get(column) if column else None
+        text = str(value).strip() if value is not None else ""
+        return text or None
+
+    out = []
+    for rec, (label, labels, scores, error) in results:
+        d = rec.data
+        out.append(Mention(
+            line=rec.line, text=source.text_of(rec) or "", label=label, labels=labels, scores=scores,
+            id=cell(d, mp.id), author=cell(d, mp.author), author_name=cell(d, name_col),
+            created_at=parse_datetime(d.get(mp.created_at)) if mp.created_at else None,
+            account=cell(d, mp.account), area=cell(d, mp.area), in_reply_to=cell(d, mp.in_reply_to),
+            outcome=cell(d, mp.outcome), error=error,
+        ))
+    return out
+
+
+def load_mentions(
+    source,
+    *,
+    model: ModelLike = None,
+    input_format: str | None = None,
+    encoding: str = "utf-8",
+    text_column: str | None = None,
+    columns: dict | None = None,
+) -> MentionSet:
+    """Read an export as :class:`~mention_insight.insight.Mention` objects; classify it with
+    ``model`` (default: bundled) unless it is already the output of ``classify``."""
+    clf = resolve_model(model)
+    src = open_mentions(source, format=input_format, encoding=encoding, text_column=text_column, columns=columns)
+    classified = row_schema.is_classified(src.columns)
+    labels = (row_schema.labels_of(src.columns) if classified else []) or list(clf.all_labels)
+    mentions = _mentions(src, _results(src, clf, classified))
+    return MentionSet(mentions, labels, getattr(clf, "config_", {}) or {}, src.name, not classified)
+
+
+def measured_error_rates(labelled, model: ModelLike) -> tuple[dict[str, ErrorRates], str]:
+    """Error rates of ``model`` on a labelled file (text + labels), and a description of them."""
+    clf = resolve_model(model)
+    sample = read_labelled(labelled)
+    preds = clf.predict(sample.texts)
+    metrics = compute_metrics(sample.labels, [p.labels for p in preds], clf.precedence_, clf.fallback_label)
+    return error_rates_from_metrics(metrics), f"{Path(labelled).name} ({len(sample)} labelled mentions)"
 
 
 @dataclass
@@ -32,20 +113,6 @@ def _timezone(name: str | None):
         raise ReportError(f"unknown time zone {name!r}: expected a name like Europe/London or UTC.") from None
 
 
-def measured_error_rates(labelled, model):
-    """Error rates of ``model`` on a labelled file (text + labels), and a description of them."""
-    from .api import resolve_model
-    from .estimate import error_rates_from_metrics
-    from .evaluate import compute_metrics
-    from .train import read_labelled
-
-    clf = resolve_model(model)
-    sample = read_labelled(labelled)
-    preds = clf.predict(sample.texts)
-    metrics = compute_metrics(sample.labels, [p.labels for p in preds], clf.precedence_, clf.fallback_label)
-    return error_rates_from_metrics(metrics), f"{Path(labelled).name} ({len(sample)} labelled mentions)"
-
-
 def make_report(
     input,
     output,
@@ -54,7 +121,7 @@ def make_report(
     by: str = "account",
     since: str | None = None,
     until: str | None = None,
-    model=None,
+    model: ModelLike = None,
     key_file: str | Path | None = None,
     places_file: str | Path | None = None,
     timezone: str | None = None,
@@ -71,11 +138,7 @@ def make_report(
         raise ReportError(f"unknown report format(s) {', '.join(unknown)}: expected some of {', '.join(FORMATS)}.")
     if str(output) == "-":
         raise ReportError("the report needs a file name (e.g. -o report.html), not '-': it writes several files.")
-    check_period(period)
-    if by not in GROUPINGS:
-        raise ReportError(f"unknown grouping {by!r}: expected one of {', '.join(GROUPINGS)}. Use --by account.")
-    since_d, until_d = parse_bound(since, "since"), parse_bound(until, "until")
-    del since_d, until_d  # checked here, before any file is written; parsed again by compute_summary
+    since_d, until_d = check_options(period, by, since, until)  # before any file is read or written
     tz = _timezone(timezone)
     places = read_places(places_file)
     if key_file is not None:
@@ -85,13 +148,13 @@ def make_report(
         key_path = Path(f"{output}.key")
         created = not key_path.exists()
         key = load_or_create_key(key_path)
-    data = load_mentions(input, model=model, input_format=input_format, encoding=encoding, text_column=text_column)
+    clf = resolve_model(model)
+    data = load_mentions(input, model=clf, input_format=input_format, encoding=encoding, text_column=text_column)
     rates, rates_source = None, None
     if error_rates_file is not None:
-        rates, rates_source = measured_error_rates(error_rates_file, model)
+        rates, rates_source = measured_error_rates(error_rates_file, clf)
     summary = compute_summary(
-        data, period=period, by=by, since=since, until=until, tz=tz, pseudonymiser=Pseudonymiser(key),
+        data, period=period, by=by, since=since_d, until=until_d, tz=tz, pseudonymiser=Pseudonymiser(key),
         places=places, n_boot=n_boot, error_rates=rates, error_rates_source=rates_source,
     )
-    written = write_report(summary, output, formats)
-    return ReportResult(summary, written, key_path, created)
+    return ReportResult(summary, write_report(summary, output, formats), key_path, created)

@@ -7,8 +7,11 @@ label does and never combines with another.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Sequence
+
+import numpy as np
 
 from .errors import LabelError
 
@@ -28,12 +31,19 @@ _SPLIT_RE = re.compile(r"[;|,]")
 
 
 def parse_labels(value: object) -> list[str]:
-    """Parse a labels cell: ``"a;b"``, ``"a|b"``, ``"a, b"`` or a list.
+    """Parse a labels cell: ``"a;b"``, ``"a|b"``, ``"a, b"``, a JSON list ``'["a", "b"]'`` or a list.
 
-    Labels are stripped and lower-cased; duplicates are dropped, order is kept.
+    The one label parser: training files, evaluation files and classified exports read
+    back by the report all go through it. Labels are stripped and lower-cased; duplicates
+    are dropped, order is kept.
     """
     if value is None:
         return []
+    if isinstance(value, str) and value.lstrip().startswith("["):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            pass
     if isinstance(value, str):
         parts = _SPLIT_RE.split(value)
     elif isinstance(value, Iterable):
@@ -88,3 +98,28 @@ def order_labels(labels: Iterable[str], precedence: Sequence[str]) -> tuple[str,
     """``labels`` sorted by ``precedence`` (unknown labels last, alphabetically)."""
     rank = {label: i for i, label in enumerate(precedence)}
     return tuple(sorted(set(labels), key=lambda x: (rank.get(x, len(rank)), x)))
+
+
+def stratified_split(
+    primary: Sequence[str], test_size: float, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of a seeded split stratified by primary label: ``(train, test)``.
+
+    Falls back to an unstratified split when a label is too rare to stratify.
+    """
+    from sklearn.model_selection import train_test_split
+
+    idx = np.arange(len(primary))
+    try:
+        tr, te = train_test_split(idx, test_size=test_size, random_state=seed, stratify=list(primary))
+    except ValueError:  # a class too small to stratify
+        tr, te = train_test_split(idx, test_size=test_size, random_state=seed)
+    return np.sort(tr), np.sort(te)
+
+
+#: The codebook's roles, read by the report's label-specific sections (repeat requests,
+#: complaint themes, the thanks trend). A model without one of these labels simply has
+#: no such section; a new category needs no entry here.
+REQUEST_LABEL = "visit_request"
+COMPLAINT_LABEL = "complaint"
+THANKS_LABEL = "thanks"

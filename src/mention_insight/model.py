@@ -13,20 +13,21 @@ same for every backend.
 from __future__ import annotations
 
 import hashlib
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from . import persistence
 from ._gc import gc_paused
-from .errors import BackendUnavailableError, LabelError, MentionInsightError, NotFittedError
-from .labels import FALLBACK_LABEL, primary_label, resolve_precedence
-
-#: Labels with fewer validation positives than this keep the default threshold.
-MIN_POSITIVES_TO_TUNE = 3
-DEFAULT_THRESHOLD = 0.5
+from ._params import ParamsMixin
+from .backends import backend_class, make_backend
+from .calibration import Calibration, fit_calibration
+from .errors import LabelError, MentionInsightError, ModelError, NotFittedError
+from .evaluate import label_mask
+from .labels import FALLBACK_LABEL, primary_label, resolve_precedence, stratified_split
 
 
 @dataclass(frozen=True)
@@ -54,110 +55,6 @@ def _prediction(label: str, labels: tuple[str, ...], scores: dict[str, float]) -
 _new = object.__new__
 
 
-def make_backend(name: str, params: dict | None = None):
-    """A fresh, unfitted backend by name."""
-    params = dict(params or {})
-    if name == "linear":
-        from .linear import LinearBackend
-
-        return LinearBackend(**params)
-    if name == "transformer":
-        try:
-            from .transformer import TransformerBackend
-        except ImportError as exc:  # torch / transformers / onnxruntime missing
-            raise BackendUnavailableError(
-                f"the transformer backend needs optional packages ({exc.name} is missing). "
-                "Install them with: pip install 'mention_insight[transformer]'"
-            ) from exc
-        return TransformerBackend(**params)
-    if name == "cascade":
-        from .cascade import CascadeBackend
-
-        return CascadeBackend(**params)
-    raise MentionInsightError(f"unknown backend {name!r}: expected 'linear', 'transformer' or 'cascade'.")
-
-
-def backend_from_disk(name: str, path, params: dict):
-    """A fitted backend read from a model directory."""
-    return type(make_backend(name, params)).from_disk(path, params)
-
-
-def _platt(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """Fit p = sigmoid(a * score + b) to validation labels (Platt scaling)."""
-    from sklearn.linear_model import LogisticRegression
-
-    if y.min() == y.max():
-        return 1.0, 0.0
-    lr = LogisticRegression(C=1e4, solver="lbfgs", max_iter=1000)
-    lr.fit(scores.reshape(-1, 1), y)
-    return float(lr.coef_[0, 0]), float(lr.intercept_[0])
-
-
-def _best_threshold(proba: np.ndarray, y: np.ndarray) -> float:
-    """The probability cut-off with the best F1 on validation data (ties: nearest 0.5)."""
-    if y.sum() < MIN_POSITIVES_TO_TUNE:
-        return DEFAULT_THRESHOLD
-    order = np.argsort(-proba, kind="stable")
-    p_sorted, y_sorted = proba[order], y[order]
-    tp = np.cumsum(y_sorted)
-    k = np.arange(1, len(y) + 1)
-    f1 = 2 * tp / (k + y.sum())
-    # Only cut where the probability changes, so equal scores fall on one side.
-    last_of_run = np.r_[p_sorted[1:] != p_sorted[:-1], True]
-    f1 = np.where(last_of_run, f1, -1)
-    best = f1.max()
-    candidates = np.flatnonzero(f1 >= best - 1e-12)
-    cut = candidates[np.argmin(np.abs(p_sorted[candidates] - DEFAULT_THRESHOLD))]
-    # Midway between the last included score and the next one down.
-    nxt = p_sorted[cut + 1] if cut + 1 < len(p_sorted) else 0.0
-    return float(np.clip((p_sorted[cut] + nxt) / 2, 0.02, 0.98))
-
-
-def _objective(proba: np.ndarray, Y: np.ndarray, thresholds: np.ndarray) -> float:
-    """Mean of multi-label macro-F1 and primary-label macro-F1 (columns in precedence order).
-
-    Both count the fallback as a class: a row with no label passing is predicted
-    ``fallback``; a row with no true label is ``fallback``.
-    """
-    n, k = Y.shape
-    passed = proba >= thresholds
-    pred_set = np.hstack([passed, ~passed.any(axis=1, keepdims=True)])
-    true_set = np.hstack([Y.astype(bool), ~Y.any(axis=1, keepdims=True)])
-    tp = (pred_set & true_set).sum(0)
-    denom = pred_set.sum(0) + true_set.sum(0)
-    present = true_set.sum(0) > 0
-    label_f1 = np.where(denom > 0, 2 * tp / np.maximum(denom, 1), 0.0)[present].mean()
-    pred_primary = np.argmax(pred_set, axis=1)  # first True in precedence order
-    true_primary = np.argmax(true_set, axis=1)
-    conf = np.bincount(true_primary * (k + 1) + pred_primary, minlength=(k + 1) ** 2).reshape(k + 1, k + 1)
-    diag = np.diag(conf)
-    denom = conf.sum(0) + conf.sum(1)
-    primary_f1 = np.where(denom > 0, 2 * diag / np.maximum(denom, 1), 0.0)[present].mean()
-    return float((label_f1 + primary_f1) / 2)
-
-
-def _joint_thresholds(proba: np.ndarray, Y: np.ndarray, start: np.ndarray, rounds: int = 2) -> np.ndarray:
-    """Coordinate ascent on every label's threshold for :func:`_objective`.
-
-    Per-label F1 thresholds ignore that a lenient threshold on a high-precedence label
-    steals the primary label from the labels below it; this tunes them jointly.
-    """
-    t = start.copy()
-    best = _objective(proba, Y, t)
-    grid = np.linspace(0.05, 0.95, 37)
-    for _ in range(rounds):
-        for j in range(Y.shape[1]):
-            if Y[:, j].sum() < MIN_POSITIVES_TO_TUNE:
-                continue
-            for cand in grid:
-                trial = t.copy()
-                trial[j] = cand
-                score = _objective(proba, Y, trial)
-                if score > best + 1e-9:
-                    best, t = score, trial
-    return t
-
-
 def fingerprint(texts: Sequence[str], label_sets: Sequence[Sequence[str]]) -> str:
     """A SHA-256 of the training examples, to tell which data a model saw."""
     h = hashlib.sha256()
@@ -167,15 +64,14 @@ def fingerprint(texts: Sequence[str], label_sets: Sequence[Sequence[str]]) -> st
     return h.hexdigest()
 
 
-class MentionClassifier:
+class MentionClassifier(ParamsMixin):
     """Multi-label mention classifier with a primary label.
 
     Parameters
     ----------
     backend:
-        ``"linear"`` (scikit-learn, the default), ``"transformer"`` (fine-tuned MiniLM served
-        as int8 ONNX; optional extra) or ``"cascade"`` (linear first, transformer for the
-        mentions the linear model is unsure of).
+        A name from the backend registry (:data:`mention_insight.backends.BACKENDS`):
+        ``"linear"`` (the default), ``"transformer"`` or ``"cascade"``.
     precedence:
         Label order for the primary label; labels it does not name come after it.
         Defaults to the codebook's ``visit_request > complaint > shared_info > thanks``.
@@ -204,25 +100,9 @@ class MentionClassifier:
         self.random_state = random_state
         self.backend_params = backend_params
 
-    def get_params(self) -> dict[str, Any]:
-        return {
-            "backend": self.backend,
-            "precedence": list(self.precedence) if self.precedence is not None else None,
-            "fallback_label": self.fallback_label,
-            "validation_fraction": self.validation_fraction,
-            "random_state": self.random_state,
-            "backend_params": dict(self.backend_params or {}),
-        }
-
     # -- fitting --------------------------------------------------------------
     def _label_matrix(self, label_sets: Sequence[Sequence[str]]) -> np.ndarray:
-        index = {c: j for j, c in enumerate(self.classes_)}
-        Y = np.zeros((len(label_sets), len(self.classes_)), dtype=np.int8)
-        for i, labels in enumerate(label_sets):
-            for label in labels:
-                if label in index:
-                    Y[i, index[label]] = 1
-        return Y
+        return label_mask(label_sets, self.classes_).astype(np.int8)
 
     def fit(
         self,
@@ -253,16 +133,8 @@ class MentionClassifier:
             )
         weights = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
         if validation is None:
-            from sklearn.model_selection import train_test_split
-
             primary = [primary_label(ls, self.precedence_, self.fallback_label) for ls in label_sets]
-            idx = np.arange(len(texts))
-            try:
-                tr, va = train_test_split(
-                    idx, test_size=self.validation_fraction, random_state=self.random_state, stratify=primary
-                )
-            except ValueError:  # a class too small to stratify
-                tr, va = train_test_split(idx, test_size=self.validation_fraction, random_state=self.random_state)
+            tr, va = stratified_split(primary, self.validation_fraction, self.random_state)
             val_texts = [texts[i] for i in va]
             val_labels = [label_sets[i] for i in va]
             texts = [texts[i] for i in tr]
@@ -286,39 +158,76 @@ class MentionClassifier:
             self.backend_.fit(texts, Y, sample_weight=weights, validation=(val_texts, self._label_matrix(val_labels)))
         else:
             self.backend_.fit(texts, Y, sample_weight=weights)
-        self._tune(val_texts, val_labels)
+        self.tune(val_texts, val_labels)
         return self
 
-    def _tune(self, texts: Sequence[str], label_sets: Sequence[Sequence[str]]) -> None:
-        raw = self.backend_.decision_function(texts) if texts else np.zeros((0, len(self.classes_)))
-        Yv = self._label_matrix(label_sets)
-        self.calibration_ = np.array(
-            [_platt(raw[:, j], Yv[:, j]) if len(Yv) else (1.0, 0.0) for j in range(len(self.classes_))],
-            dtype=np.float64,
-        )
-        proba = self._calibrate(raw)
-        start = np.array(
-            [_best_threshold(proba[:, j], Yv[:, j]) if len(Yv) else DEFAULT_THRESHOLD for j in range(len(self.classes_))]
-        )
-        tuned = _joint_thresholds(proba, Yv, start) if len(Yv) else start
-        self.thresholds_ = {c: float(tuned[j]) for j, c in enumerate(self.classes_)}
-        untuned = [c for j, c in enumerate(self.classes_) if Yv[:, j].sum() < MIN_POSITIVES_TO_TUNE]
-        if untuned:
-            warnings.warn(
-                f"labels {untuned} have fewer than {MIN_POSITIVES_TO_TUNE} validation examples; "
-                f"their thresholds stay at {DEFAULT_THRESHOLD}. Add labelled examples to tune them.",
-                stacklevel=3,
-            )
-        self._threshold_array = np.array([self.thresholds_[c] for c in self.classes_])
+    def tune(self, texts: Sequence[str], label_sets: Sequence[Sequence[str]]) -> MentionClassifier:
+        """(Re)fit the calibration and thresholds on validation data; return ``self``.
 
-    def _calibrate(self, raw: np.ndarray) -> np.ndarray:
-        a, b = self.calibration_[:, 0], self.calibration_[:, 1]
-        return 1.0 / (1.0 + np.exp(-(raw * a + b)))
+        :meth:`fit` calls it; call it again after changing the fitted backend (e.g. a
+        cascade's cut-off, or a transformer re-exported in float) to keep the thresholds
+        honest for what now scores.
+        """
+        self._check_fitted()
+        raw = self.backend_.decision_function(texts) if len(texts) else np.zeros((0, len(self.classes_)))
+        self._set_calibration(fit_calibration(raw, self._label_matrix(label_sets), self.classes_))
+        return self
+
+    def _set_calibration(self, cal: Calibration) -> None:
+        self.calibration_ = np.asarray(cal.platt, dtype=np.float64)
+        self.thresholds_ = {c: float(t) for c, t in zip(self.classes_, cal.thresholds)}
+        self._threshold_array = np.array([self.thresholds_[c] for c in self.classes_])
+        self._calibration = Calibration(self.calibration_, self._threshold_array)
+
+    @classmethod
+    def from_fitted(
+        cls,
+        backend_: Any,
+        *,
+        params: dict,
+        classes: Sequence[str],
+        precedence: Sequence[str],
+        calibration: Calibration,
+        training: dict | None = None,
+    ) -> MentionClassifier:
+        """A fitted classifier from a fitted backend and its calibration: the one place that
+        assembles a classifier's learned state (used by :meth:`load` and :meth:`cascade_part`)."""
+        clf = cls(**params)
+        clf.backend_ = backend_
+        clf.classes_ = tuple(classes)
+        clf.precedence_ = tuple(precedence)
+        clf._set_calibration(calibration)
+        training = training or {}
+        clf.n_train_ = training.get("n_train", 0)
+        clf.n_validation_ = training.get("n_validation", 0)
+        clf.data_fingerprint_ = training.get("data_fingerprint", "")
+        return clf
+
+    def cascade_part(self, part: str) -> MentionClassifier:
+        """A fitted single-backend classifier (``"linear"`` or ``"transformer"``) taken out of a cascade.
+
+        It keeps the part's own calibration and thresholds (fitted on the same validation
+        data the cascade used), so it predicts exactly as that part does inside the
+        cascade; it can be saved and shipped like any other model.
+        """
+        self._check_fitted()
+        if self.backend != "cascade":
+            raise MentionInsightError(f"cascade_part() needs a cascade classifier; this one is {self.backend!r}.")
+        sub, cal = self.backend_.part(part)
+        params = {**self.get_params(), "backend": part, "backend_params": sub.get_params()}
+        training = {"n_train": self.n_train_, "n_validation": self.n_validation_, "data_fingerprint": self.data_fingerprint_}
+        return type(self).from_fitted(sub, params=params, classes=self.classes_, precedence=self.precedence_,
+                                      calibration=cal, training=training)
 
     # -- predicting -------------------------------------------------------------
     def _check_fitted(self) -> None:
         if not hasattr(self, "backend_"):
             raise NotFittedError("this MentionClassifier is not fitted yet: call fit() or load_model() first.")
+
+    @property
+    def model_id(self) -> str:
+        """The saved model's id (``name@weights-hash``), or ``"unsaved"``."""
+        return getattr(self, "config_", {}).get("model_id", "unsaved")
 
     def predict_proba(self, texts: Sequence[str], batch_size: int = 4096) -> np.ndarray:
         """Calibrated probabilities, shape ``(len(texts), len(classes_))``."""
@@ -327,7 +236,7 @@ class MentionClassifier:
         if not texts:
             return np.zeros((0, len(self.classes_)))
         chunks = [
-            self._calibrate(self.backend_.decision_function(texts[i : i + batch_size]))
+            self._calibration.proba(self.backend_.decision_function(texts[i : i + batch_size]))
             for i in range(0, len(texts), batch_size)
         ]
         return np.vstack(chunks)
@@ -368,8 +277,53 @@ class MentionClassifier:
         return self.precedence_
 
     # -- persistence ----------------------------------------------------------
-    def save(self, path, *, metrics: dict | None = None, training: dict | None = None, overwrite: bool = True):
-        """Write the model directory atomically (see :func:`mention_insight.persistence.save_model`)."""
-        from .persistence import save_model
+    def save(self, path, *, metrics: dict | None = None, training: dict | None = None, overwrite: bool = True) -> Path:
+        """Write the model directory atomically; never changes ``self``.
 
-        return save_model(self, path, metrics=metrics, training=training, overwrite=overwrite)
+        With ``overwrite=False`` an existing directory is an error.
+        """
+        self._check_fitted()
+        config = {
+            "backend": self.backend,
+            "labels": list(self.classes_),
+            "fallback_label": self.fallback_label,
+            "precedence": list(self.precedence_),
+            "thresholds": {c: round(float(t), 6) for c, t in self.thresholds_.items()},
+            "calibration": {c: [float(a), float(b)] for c, (a, b) in zip(self.classes_, self.calibration_)},
+            "params": self.get_params(),
+            "backend_params": self.backend_.get_params(),
+            "training": {
+                "n_train": self.n_train_,
+                "n_validation": self.n_validation_,
+                "data_fingerprint": self.data_fingerprint_,
+                **(training or {}),
+            },
+            "metrics": metrics or {},
+        }
+        return persistence.write_model_dir(path, config, self.backend_.to_disk, overwrite=overwrite)
+
+    @classmethod
+    def load(cls, path) -> MentionClassifier:
+        """Load a model directory, checking its format version and weights' hashes first."""
+        path = Path(path)
+        config = persistence.open_model_dir(path)
+        params = {k: v for k, v in config.get("params", {}).items() if k in cls.param_names()}
+        params["backend"] = config["backend"]
+        try:
+            backend_params = dict(config.get("backend_params", {}))
+            backend_ = backend_class(config["backend"]).from_disk(path, backend_params)
+        except MentionInsightError:
+            raise
+        except Exception as exc:  # hash matched but the content is unusable
+            raise ModelError(f"could not read the weights in {path}: {exc}. Retrain the model or restore a copy.") from exc
+        classes = tuple(config["labels"])
+        calibration = Calibration(
+            np.array([config["calibration"][c] for c in classes], dtype=np.float64).reshape(len(classes), 2),
+            np.array([float(config["thresholds"][c]) for c in classes]),
+        )
+        clf = cls.from_fitted(backend_, params=params, classes=classes, precedence=config["precedence"],
+                              calibration=calibration, training=config.get("training", {}))
+        clf.fallback_label = config.get("fallback_label", clf.fallback_label)
+        clf.config_ = config
+        clf.path_ = path
+        return clf

@@ -1,29 +1,30 @@
-"""Saving and loading model directories.
+"""Model directories on disk: writing, checking, and the model card.
 
 A model directory holds ``config.json`` (format version, labels, precedence,
 thresholds, calibration, training settings, package versions, a fingerprint of the
 training data, held-out metrics and the SHA-256 of every weights file), the backend's
-weights and a ``README.md`` model card. Loading checks the format version and every
-hash *before* reading any weights, so a tampered or truncated file is refused.
-Writes go to a temporary directory that replaces the target in one rename.
+weights and a ``README.md`` model card. :func:`open_model_dir` checks the format version
+and every hash *before* anything reads the weights, so a tampered or truncated file is
+refused. Writes go to a temporary directory that replaces the target in one rename
+(:func:`mention_insight.io.atomic.atomic_directory`).
+
+This module knows directories, files and JSON, not classifiers: :mod:`mention_insight.model`
+assembles the config and reads the weights through the backend registry.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import tempfile
 import warnings
+from collections.abc import Callable
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
-import numpy as np
-
-from .errors import MentionInsightError, ModelError
-from .output import set_default_mode
+from .errors import ModelError
+from .evaluate import format_metrics
+from .io.atomic import atomic_directory
 from .text import NORMALIZER_VERSION
 
 FORMAT_VERSION = 1
@@ -55,59 +56,32 @@ def _minor(version: str) -> tuple[str, ...]:
     return tuple(version.split(".")[:2])
 
 
-def save_model(clf, path, *, metrics=None, training=None, overwrite: bool = True) -> Path:
-    """Write ``clf`` to the directory ``path`` atomically; return the path.
+def write_model_dir(path, config: dict, write_weights: Callable[[Path], list[str]], *, overwrite: bool = False) -> Path:
+    """Write a model directory atomically: the weights (``write_weights(tmp_dir)`` returns the
+    file names it wrote), then ``config.json`` completed with the format version, model id,
+    creation time, package versions and file hashes, then the card. Returns the path.
 
-    Never changes ``clf``. With ``overwrite=False`` an existing directory is an error.
+    With ``overwrite=False`` an existing directory is an error and nothing is written.
     """
-    from .card import render_card
-
-    clf._check_fitted()
     target = Path(path)
-    if target.exists() and not overwrite:
-        raise ModelError(f"{target} already exists; choose another directory or allow overwriting.")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
-    set_default_mode(tmp, directory=True)
     try:
-        files = clf.backend_.to_disk(tmp)
-        hashes = {name: sha256_file(tmp / name) for name in files}
-        weights_id = hashlib.sha256("".join(hashes[n] for n in sorted(hashes)).encode()).hexdigest()[:10]
-        config = {
-            "format_version": FORMAT_VERSION,
-            "model_id": f"{target.name}@{weights_id}",
-            "created_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "backend": clf.backend,
-            "labels": list(clf.classes_),
-            "fallback_label": clf.fallback_label,
-            "precedence": list(clf.precedence_),
-            "thresholds": {c: round(float(t), 6) for c, t in clf.thresholds_.items()},
-            "calibration": {c: [float(a), float(b)] for c, (a, b) in zip(clf.classes_, clf.calibration_)},
-            "params": clf.get_params(),
-            "backend_params": clf.backend_.get_params(),
-            "training": {
-                "n_train": clf.n_train_,
-                "n_validation": clf.n_validation_,
-                "data_fingerprint": clf.data_fingerprint_,
-                **(training or {}),
-            },
-            "metrics": metrics or {},
-            "package_versions": package_versions(),
-            "normalizer_version": NORMALIZER_VERSION,
-            "files": hashes,
-        }
-        (tmp / CONFIG_FILE).write_text(json.dumps(config, indent=2, ensure_ascii=False) + "\n", "utf-8")
-        (tmp / CARD_FILE).write_text(render_card(config), "utf-8")
-        if target.exists():
-            old = target.with_name(f".{target.name}.old-{os.getpid()}")
-            os.replace(target, old)
-            os.replace(tmp, target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        with atomic_directory(target, overwrite=overwrite) as tmp:
+            files = write_weights(tmp)
+            hashes = {name: sha256_file(tmp / name) for name in files}
+            weights_id = hashlib.sha256("".join(hashes[n] for n in sorted(hashes)).encode()).hexdigest()[:10]
+            full = {
+                "format_version": FORMAT_VERSION,
+                "model_id": f"{target.name}@{weights_id}",
+                "created_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                **config,
+                "package_versions": package_versions(),
+                "normalizer_version": NORMALIZER_VERSION,
+                "files": hashes,
+            }
+            (tmp / CONFIG_FILE).write_text(json.dumps(full, indent=2, ensure_ascii=False) + "\n", "utf-8")
+            (tmp / CARD_FILE).write_text(render_card(full), "utf-8")
+    except FileExistsError:
+        raise ModelError(f"{target} already exists; choose another directory or allow overwriting.") from None
     return target
 
 
@@ -168,36 +142,62 @@ def _warn_versions(path: Path, config: dict) -> None:
             )
 
 
-def load_model(path):
-    """Load a model directory, checking its format version and weights' hashes."""
-    from .model import MentionClassifier, backend_from_disk
+def open_model_dir(path) -> dict:
+    """The config of a model directory whose every weights file matches its hash.
 
+    Refuses a missing or corrupt directory, a newer format and a changed file; warns when
+    it was saved with other package or normaliser versions.
+    """
     path = Path(path)
     config = read_config(path)
     verify_files(path, config)
     _warn_versions(path, config)
-    params = dict(config.get("params", {}))
-    params.pop("backend", None)
-    clf = MentionClassifier(backend=config["backend"], **params)
-    try:
-        backend_params = dict(config.get("backend_params", {}))
-        if config["backend"] == "linear":
-            backend_params.setdefault("features", "tfidf")  # saved before the 'features' setting existed
-        clf.backend_ = backend_from_disk(config["backend"], path, backend_params)
-    except MentionInsightError:
-        raise
-    except Exception as exc:  # hash matched but the content is unusable
-        raise ModelError(f"could not read the weights in {path}: {exc}. Retrain the model or restore a copy.") from exc
-    clf.classes_ = tuple(config["labels"])
-    clf.precedence_ = tuple(config["precedence"])
-    clf.fallback_label = config.get("fallback_label", clf.fallback_label)
-    clf.thresholds_ = {c: float(config["thresholds"][c]) for c in clf.classes_}
-    clf.calibration_ = np.array([config["calibration"][c] for c in clf.classes_], dtype=np.float64)
-    clf._threshold_array = np.array([clf.thresholds_[c] for c in clf.classes_])
+    return config
+
+
+def render_card(config: dict) -> str:
+    """The model card (README.md) written beside every saved model."""
     training = config.get("training", {})
-    clf.n_train_ = training.get("n_train", 0)
-    clf.n_validation_ = training.get("n_validation", 0)
-    clf.data_fingerprint_ = training.get("data_fingerprint", "")
-    clf.config_ = config
-    clf.path_ = path
-    return clf
+    metrics = config.get("metrics") or {}
+    lines = [
+        f"# Model card: `{config['model_id']}`",
+        "",
+        "A mention_insight classifier of social-media mentions to neighbourhood police accounts",
+        "(see the project's CODEBOOK: thanks, visit_request, shared_info, complaint, other).",
+        "",
+        "## Model",
+        f"- backend: `{config['backend']}`; format version {config['format_version']}; created {config['created_at']}",
+        f"- labels: {', '.join(config['labels'])}; fallback `{config['fallback_label']}` when none passes its threshold",
+        f"- primary label precedence: {' > '.join(config['precedence'])}",
+        "- thresholds (tuned jointly on validation data for label and primary-label macro-F1): "
+        + ", ".join(f"{c} {t:.2f}" for c, t in config["thresholds"].items()),
+        f"- backend settings: `{config.get('backend_params', {})}`",
+        "",
+        "## Training data",
+        f"- {training.get('n_train', '?')} training and {training.get('n_validation', '?')} validation mentions; "
+        f"data fingerprint `{training.get('data_fingerprint', '')[:16]}`",
+    ]
+    for source in training.get("sources", []):
+        lines.append(f"- source: {source}")
+    if training.get("notes"):
+        lines.append(f"- notes: {training['notes']}")
+    lines += ["", "## Held-out evaluation", ""]
+    if not metrics:
+        lines.append("No held-out metrics were recorded for this model.")
+    for name, m in metrics.items():
+        if isinstance(m, dict) and "per_label" in m:
+            title = f"held-out test set: {training.get('test_source', '')}" if name == "held_out" else name
+            lines.append(format_metrics(m, title=title))
+    why = config.get("why") or training.get("why")
+    if why:
+        lines += ["## Why this model", "", why, ""]
+    lines += [
+        "",
+        "## Use and limits",
+        "- Intended for triage and aggregate reporting of mentions, not for decisions about individuals.",
+        "- Metrics on sentences written for the project overstate real-world accuracy; prefer the figures",
+        "  on real text where given, and check a sample of your own data with `mention-insight evaluate`.",
+        f"- Package versions at training time: {config.get('package_versions', {})}",
+        "",
+    ]
+    return "\n".join(lines)

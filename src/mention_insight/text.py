@@ -31,9 +31,13 @@ ALLCAPS_TOKEN = "<allcaps>"
 #: Shouted words a text needs to get the ``<allcaps>`` token.
 ALLCAPS_MIN_WORDS = 2
 
+#: The one definition of a link and of an @handle (group 1: the name without "@"), shared
+#: by the normaliser, the transformer's preparation, redaction and themes.
+URL_PATTERN = re.compile(r"\b(?:https?://|www\.)\S+", re.I)
+HANDLE_PATTERN = re.compile(r"(?<![\w@])@(\w{1,30})")
+
 _ELONGATION = re.compile(r"(.)\1{2,}")
 _CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
-_URL_START = re.compile(r"^(https?://|www\.)", re.I)
 _WORD_CHARS = re.compile(r"\w")
 _WORD_PUNCT = re.compile(r"([A-Za-z]+)([!?,]+|\.)")
 _CACHE_LIMIT = 500_000
@@ -93,7 +97,7 @@ class Normalizer:
         text = token.text
         if text.startswith("@") and len(text) > 1:
             return (USER_TOKEN,)
-        if token.like_url or _URL_START.match(text):
+        if token.like_url or URL_PATTERN.match(text):
             return (URL_TOKEN,)
         if token.like_email:
             return (EMAIL_TOKEN,)

@@ -1,9 +1,10 @@
 """Training a classifier from a labelled file, with held-out metrics stored in the model.
 
-Labelled input is any format :func:`~mention_insight.mentions.open_mentions` reads, with a
+Labelled input is any format :func:`~mention_insight.io.open_mentions` reads, with a
 text column and a ``labels`` column (also found as ``label``, ``labels``, ``category``);
-labels are separated by ``;`` (``|`` and ``,`` work too), or a JSON list in JSON Lines.
-Splits are made with :mod:`datasets`, stratified by primary label, with a fixed seed.
+labels are read by :func:`~mention_insight.labels.parse_labels` (``;``, ``|``, ``,`` or a
+JSON list). Splits are stratified by primary label, with a fixed seed
+(:func:`~mention_insight.labels.stratified_split`, also used by ``MentionClassifier.fit``).
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from pathlib import Path
 
 from .errors import ColumnError, DataWarning, LabelError
 from .evaluate import evaluate_model
-from .labels import FALLBACK_LABEL, check_label_name, parse_labels, primary_label, resolve_precedence
-from .mentions import open_mentions
+from .io import open_mentions
+from .labels import FALLBACK_LABEL, check_label_name, parse_labels, primary_label, resolve_precedence, stratified_split
 from .model import MentionClassifier
 
 LABEL_COLUMNS = ("labels", "label", "categories", "category", "class", "gold")
@@ -201,19 +202,10 @@ def check_labels(
 
 
 def split(data: LabelledData, test_size: float, seed: int, precedence: Sequence[str]) -> tuple[LabelledData, LabelledData]:
-    """A stratified (by primary label) train/test split with :mod:`datasets`."""
-    import datasets
-
+    """A seeded train/test split of ``data``, stratified by primary label."""
     primary = [primary_label(ls, precedence) for ls in data.labels]
-    names = sorted(set(primary))
-    features = datasets.Features({"i": datasets.Value("int64"), "primary": datasets.ClassLabel(names=names)})
-    ds = datasets.Dataset.from_dict({"i": list(range(len(data))), "primary": primary}, features=features)
-    try:
-        parts = ds.train_test_split(test_size=test_size, seed=seed, stratify_by_column="primary")
-    except ValueError:
-        warnings.warn("a label is too rare to stratify the split; splitting at random.", DataWarning, stacklevel=2)
-        parts = ds.train_test_split(test_size=test_size, seed=seed)
-    return data.subset(parts["train"]["i"]), data.subset(parts["test"]["i"])
+    train_idx, test_idx = stratified_split(primary, test_size, seed)
+    return data.subset(train_idx.tolist()), data.subset(test_idx.tolist())
 
 
 @dataclass

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from .errors import ReportError
+from ..errors import ReportError
 
 HASHTAG = re.compile(r"(?<!\w)#(\w{2,})")
 PLACEHOLDER = re.compile(r"\[(?:url|email|user|phone|ref|address|name)\]")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone, tzinfo
 
-from .errors import ReportError
+from ..errors import ReportError
 
 PERIODS = ("day", "week", "month")
 #: The bucket for mentions whose date is missing or unreadable.

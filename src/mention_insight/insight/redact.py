@@ -23,9 +23,9 @@ import functools
 import re
 from collections.abc import Iterable
 
-URL = re.compile(r"\b(?:https?://|www\.)\S+", re.I)
+from ..text import HANDLE_PATTERN, URL_PATTERN
+
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
-HANDLE = re.compile(r"(?<![\w@])@(\w{1,30})")
 PHONE = re.compile(r"(?<![\w/])(?:\+44\s?\(?0?\)?\s?|\(?0)\d{2,4}\)?(?:[\s-]?\d){6,8}(?![\w/])")
 REF = re.compile(
     r"\b(?:(?:crime\s+)?(?:ref(?:erence)?|log)(?:\s+(?:no\.?|number))?[\s.:#]*)?"
@@ -109,9 +109,9 @@ class Redactor:
     def __call__(self, text: str) -> str:
         if not text:
             return text
-        out = URL.sub("[url]", text)
+        out = URL_PATTERN.sub("[url]", text)
         out = EMAIL.sub("[email]", out)
-        out = HANDLE.sub(lambda m: m.group(0) if m.group(1).lower() in self.keep else "@[user]", out)
+        out = HANDLE_PATTERN.sub(lambda m: m.group(0) if m.group(1).lower() in self.keep else "@[user]", out)
         out = REF.sub("[ref]", out)
         out = REF_PLAIN.sub(lambda m: m.group(1) + "[ref]", out)
         out = PHONE.sub("[phone]", out)

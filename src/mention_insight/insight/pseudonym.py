@@ -15,7 +15,8 @@ import os
 import secrets
 from pathlib import Path
 
-from .errors import ReportError
+from ..errors import ReportError
+from ..io.atomic import atomic_file
 
 KEY_BYTES = 32
 
@@ -49,10 +50,6 @@ def load_or_create_key(path: str | os.PathLike) -> bytes:
     if target.exists():
         return read_key(target)
     key = secrets.token_bytes(KEY_BYTES)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as fh:
+    with atomic_file(target, encoding="ascii", permissions=0o600) as fh:
         fh.write(key.hex() + "\n")
-    os.replace(tmp, target)
     return key

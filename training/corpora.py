@@ -13,8 +13,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import InputFormatError
-from .train import LabelledData
+from mention_insight.errors import InputFormatError
+from mention_insight.train import LabelledData
 
 DATASETS = ("complaints_preotiuc2019", "humaid_maria2017", "crisislex_t26", "goemotions", "clinc150_oos")
 
@@ -30,7 +30,7 @@ class ExternalItem:
 
 
 def default_data_dir() -> Path:
-    return Path(__file__).resolve().parents[3] / "shared" / "data" / "external"
+    return Path(__file__).resolve().parents[2] / "shared" / "data" / "external"
 
 
 def _need(path: Path) -> Path:
@@ -93,12 +93,50 @@ def read_clinc(data_dir: Path) -> dict[str, ExternalItem]:
     return out
 
 
+def _csv_rows(path: Path) -> list[dict[str, str]]:
+    with open(_need(path), encoding="utf-8", errors="replace", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def read_civic_tweets(data_dir: Path) -> dict[str, ExternalItem]:
+    rows = _csv_rows(Path(data_dir) / "civic_tweets_bengaluru" / "civic_tweets.csv")
+    return {r["id"]: ExternalItem(r["text"], r["category"], "", r["collected_for"]) for r in rows}
+
+
+def read_civic_reports(data_dir: Path) -> dict[str, ExternalItem]:
+    rows = _csv_rows(Path(data_dir) / "civic_tweets_bengaluru" / "civic_reports.csv")
+    return {r["id"]: ExternalItem(r["text"], r["category"]) for r in rows}
+
+
+def read_customer_care(data_dir: Path) -> dict[str, ExternalItem]:
+    """Customer turns keyed ``conversation:turn``; ``extra`` holds the earlier turns as context."""
+    rows = _csv_rows(Path(data_dir) / "customer_care_ibm2020" / "customer_tweets.csv")
+    rows.sort(key=lambda r: (r["conversation"], int(r["turn"])))
+    out, context, conversation = {}, [], None
+    for r in rows:
+        if r["conversation"] != conversation:
+            conversation, context = r["conversation"], []
+        if r["role"] == "customer":
+            out[f"{r['conversation']}:{r['turn']}"] = ExternalItem(r["text"], r["company"], r["split"], "\n".join(context))
+        context.append(f"{r['role']}: {r['text']}")
+    return out
+
+
+def read_tweet_acts(data_dir: Path) -> dict[str, ExternalItem]:
+    rows = _csv_rows(Path(data_dir) / "tweet_acts_saha2019" / "tweet_acts.csv")
+    return {r["id"]: ExternalItem(r["text"], r["act"]) for r in rows}
+
+
 READERS = {
     "complaints_preotiuc2019": read_complaints,
     "humaid_maria2017": read_humaid,
     "crisislex_t26": read_crisislex,
     "goemotions": read_goemotions,
     "clinc150_oos": read_clinc,
+    "civic_tweets_bengaluru": read_civic_tweets,
+    "civic_reports_bengaluru": read_civic_reports,
+    "customer_care_ibm2020": read_customer_care,
+    "tweet_acts_saha2019": read_tweet_acts,
 }
 
 

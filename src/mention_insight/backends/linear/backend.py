@@ -14,18 +14,20 @@ from pathlib import Path
 
 import numpy as np
 
+from ..._params import ParamsMixin
+from ...text import Normalizer
 from .features import FEATURES, PooledFeatures
 from .scorer import PooledScorer
-from .text import Normalizer
 
 VOCAB_FILE = "vocab.json"
 ARRAYS_FILE = "weights.npz"
 
 
-class LinearBackend:
-    """Word + char n-gram TF-IDF and a one-vs-rest logistic regression."""
+class LinearBackend(ParamsMixin):
+    """Word + char n-gram features and a one-vs-rest logistic regression."""
 
     name = "linear"
+    uses_validation = False
 
     def __init__(
         self,
@@ -46,17 +48,6 @@ class LinearBackend:
         self.features = features
         self._normalizer = Normalizer()
 
-    def get_params(self) -> dict:
-        return {
-            "C": self.C,
-            "char_range": list(self.char_range),
-            "min_df": self.min_df,
-            "max_features": self.max_features,
-            "class_weight": self.class_weight,
-            "random_state": self.random_state,
-            "features": self.features,
-        }
-
     def _feature_class(self):
         if self.features not in FEATURES:
             raise ValueError(f"unknown features {self.features!r}: expected one of {', '.join(FEATURES)}")
@@ -65,7 +56,8 @@ class LinearBackend:
     def _features(self, texts: Sequence[str]):
         return self.features_.transform(self._normalizer.pipe(texts))
 
-    def fit(self, texts: Sequence[str], Y: np.ndarray, sample_weight: np.ndarray | None = None) -> LinearBackend:
+    def fit(self, texts: Sequence[str], Y: np.ndarray, sample_weight: np.ndarray | None = None,
+            validation=None) -> LinearBackend:
         from sklearn.linear_model import LogisticRegression
 
         docs = list(self._normalizer.pipe(texts))

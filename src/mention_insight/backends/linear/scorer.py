@@ -25,7 +25,7 @@ from itertools import chain
 
 import numpy as np
 
-from .text import ALLCAPS_MIN_WORDS, ALLCAPS_TOKEN, Normalizer, split_chunks
+from ...text import ALLCAPS_MIN_WORDS, ALLCAPS_TOKEN, Normalizer, split_chunks
 
 #: Distinct tokens (or chunks) cached before the cache is rebuilt from scratch.
 CACHE_LIMIT = 500_000

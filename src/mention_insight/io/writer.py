@@ -1,22 +1,17 @@
-"""Writing classified rows: CSV or JSON Lines, atomically.
-
-A file is written to a temporary sibling and renamed over the target only when the
-whole output is complete, so an interrupted run never leaves half a file behind.
-``"-"`` writes to stdout.
-"""
+"""Writing rows: CSV or JSON Lines, atomically (:mod:`.atomic`), or to stdout with ``"-"``."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
-import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from .errors import InputFormatError
+from ..errors import InputFormatError
+from .atomic import atomic_file
 
 OUTPUT_FORMATS = ("csv", "jsonl")
 
@@ -30,13 +25,6 @@ def output_format_for(path: str, forced: str | None = None) -> str:
     if lower.endswith((".jsonl", ".ndjson", ".json")):
         return "jsonl"
     return "csv"
-
-
-def set_default_mode(path, directory: bool = False) -> None:
-    """Give a temporary file or directory the permissions a plain open()/mkdir() would."""
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(path, (0o777 if directory else 0o666) & ~umask)
 
 
 def _cell(value: Any) -> str:
@@ -56,31 +44,24 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-class AtomicWriter:
+class RowWriter:
     """Rows out to a CSV or JSONL file (or stdout), committed by :meth:`close`.
 
-    With CSV, ``columns`` fixes the header; a row's keys beyond it are kept as JSON in
-    a final ``_extra`` column, which is added only when the columns are not known in
-    advance (``columns=None``: rows are spooled, and the header is the union of keys).
+    With CSV, ``columns`` fixes the header; when ``columns=None`` the rows are spooled and
+    the header is the union of their keys.
     """
 
     def __init__(self, path: str | Path, fmt: str, columns: Sequence[str] | None = None):
         self.path = str(path)
         self.fmt = fmt
         self.columns = list(columns) if columns is not None else None
-        self._to_stdout = self.path == "-"
-        if self._to_stdout:
+        self._stack = contextlib.ExitStack()
+        if self.path == "-":
             self._fh: IO[str] = sys.stdout
-            self._tmp = None
         else:
-            target = Path(self.path)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-            self._tmp = tmp
-            set_default_mode(tmp)
-            self._fh = os.fdopen(fd, "w", encoding="utf-8", newline="")
+            self._fh = self._stack.enter_context(atomic_file(self.path, newline=""))
         self._spool: list[dict] | None = None
-        self._writer = None
+        self._writer: Any = None
         if fmt == "csv":
             if self.columns is None:
                 self._spool = []
@@ -94,7 +75,7 @@ class AtomicWriter:
         elif self._spool is not None:
             self._spool.append(row)
         else:
-            self._writer.writerow([_cell(row.get(c)) for c in self.columns])
+            self._writer.writerow([_cell(row.get(c)) for c in self.columns or ()])
 
     def close(self) -> None:
         """Finish the output and move it into place."""
@@ -109,24 +90,17 @@ class AtomicWriter:
                 writer.writerow([_cell(row.get(c)) for c in cols])
             self._spool = None
         self._fh.flush()
-        if not self._to_stdout:
-            os.fsync(self._fh.fileno())
-            self._fh.close()
-            os.replace(self._tmp, self.path)
-            self._tmp = None
+        self._stack.close()
 
     def abort(self) -> None:
         """Drop the output; the target is left as it was."""
-        if not self._to_stdout and self._tmp:
-            self._fh.close()
-            os.unlink(self._tmp)
-            self._tmp = None
+        self._stack.__exit__(RuntimeError, RuntimeError("aborted"), None)
 
-    def __enter__(self) -> AtomicWriter:
+    def __enter__(self) -> RowWriter:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
         if exc_type is None:
             self.close()
         else:
-            self.abort()
+            self._stack.__exit__(exc_type, exc, tb)

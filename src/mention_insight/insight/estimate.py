@@ -71,11 +71,6 @@ class Estimate:
             "corrected": self.corrected,
         }
 
-    def phrase(self, label: str) -> str:
-        if not self.corrected:
-            return f"{label}: {self.observed} predicted (no correction available)"
-        return f"{label}: {self.observed} predicted, about {self.estimate:.0f} ({self.low:.0f}–{self.high:.0f}) estimated"
-
 
 def error_rates_from_config(config: dict) -> dict[str, ErrorRates]:
     """Per-label :class:`ErrorRates` from a model config's held-out metrics ({} if absent)."""

@@ -1,0 +1,125 @@
+"""Counting: which mentions count, per label, per period and per group, with corrected estimates."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, tzinfo
+
+from . import periods
+from .engagement import ReplyTimes
+from .estimate import ErrorRates, Estimate, estimate_count
+from .mentions import Mention
+from .periods import UNDATED
+
+#: The group that holds every mention.
+ALL = "all"
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+@dataclass
+class Selection:
+    """The rows of an export sorted into what counts and what does not (and why)."""
+
+    kept: list[Mention]
+    account_posts: list[Mention]
+    unclassified: list[Mention]
+    outside_range: int
+    undated: int
+    periods: list[str]
+
+
+def select(mentions: Sequence[Mention], period: str, since: date | None, until: date | None,
+           tz: tzinfo | None) -> Selection:
+    """Public, classified mentions within ``since``..``until`` (undated ones kept), and the
+    list of periods they span (gaps included, ``undated`` last when any)."""
+    account_posts = [m for m in mentions if m.is_account_post]
+    public = [m for m in mentions if not m.is_account_post]
+    unclassified = [m for m in public if not m.usable]
+    usable = [m for m in public if m.usable]
+
+    def in_range(m: Mention) -> bool:
+        if m.created_at is None:
+            return True
+        d = periods.local(m.created_at, tz).date()
+        return (since is None or d >= since) and (until is None or d <= until)
+
+    kept = [m for m in usable if in_range(m)]
+    undated = sum(1 for m in kept if m.created_at is None)
+    days = [periods.local(m.created_at, tz).date() for m in kept if m.created_at is not None]
+    names = periods.period_names(min(days), max(days), period) if days else []
+    if undated:
+        names.append(UNDATED)
+    return Selection(kept, account_posts, unclassified, len(usable) - len(kept), undated, names)
+
+
+@dataclass
+class GroupSummary:
+    """Counts for one group (every mention, or one account/area) per period."""
+
+    name: str
+    mentions: int
+    counts: dict[str, int]  # label -> mentions carrying it
+    per_period: dict[str, dict[str, int]]  # period -> label -> n
+    period_totals: dict[str, int]  # period -> mentions
+    estimates: dict[str, Estimate]  # label -> corrected total
+    period_estimates: dict[str, dict[str, Estimate]]  # period -> label -> corrected
+    changes: dict[str, dict[str, dict]]  # period -> label -> {delta, pct}
+    replies: ReplyTimes | None = None
+
+    def share(self, label: str) -> float:
+        return self.counts.get(label, 0) / self.mentions if self.mentions else 0.0
+
+
+def group_summary(
+    name: str, items: Sequence[Mention], labels: Sequence[str], period_list: list[str], rates: dict[str, ErrorRates],
+    period_of: Callable[[Mention], str], n_boot: int, seed: int,
+) -> GroupSummary:
+    """Counts (a mention counts once for each of its labels), estimates and changes of one group."""
+    per: dict[str, Counter] = {p: Counter() for p in period_list}
+    totals: Counter = Counter()
+    for m in items:
+        p = period_of(m)
+        per.setdefault(p, Counter()).update(m.labels)
+        totals[p] += 1
+    counts = Counter(lab for m in items for lab in m.labels)
+    est = {lab: estimate_count(counts[lab], len(items), rates.get(lab), n_boot=n_boot, seed=seed) for lab in labels}
+    pest = {
+        p: {lab: estimate_count(per[p][lab], totals[p], rates.get(lab), n_boot=n_boot, seed=seed) for lab in labels}
+        for p in per
+    }
+    changes: dict[str, dict[str, dict]] = {}
+    dated = [p for p in per if p != UNDATED]
+    for prev, cur in zip(dated, dated[1:]):
+        changes[cur] = {}
+        for lab in labels:
+            a, b = per[prev][lab], per[cur][lab]
+            changes[cur][lab] = {"delta": b - a, "pct": round(100 * (b - a) / a, 1) if a else None}
+    return GroupSummary(
+        name, len(items), {lab: counts[lab] for lab in labels},
+        {p: {lab: per[p][lab] for lab in labels} for p in per}, {p: totals[p] for p in per}, est, pest, changes,
+    )
+
+
+@dataclass
+class Activity:
+    """When people get in touch: mentions per weekday and hour, and the busiest days."""
+
+    weekdays: dict[str, int]
+    hours: dict[int, int]
+    busiest_days: list[tuple[str, int]]
+
+
+def activity(mentions: Sequence[Mention], tz: tzinfo | None, top: int = 5) -> Activity:
+    weekdays: Counter = Counter()
+    hours: Counter = Counter()
+    days: Counter = Counter()
+    for m in mentions:
+        if m.created_at is not None:
+            t = periods.local(m.created_at, tz)
+            weekdays[WEEKDAYS[t.weekday()]] += 1
+            hours[t.hour] += 1
+            days[t.date().isoformat()] += 1
+    return Activity({d: weekdays[d] for d in WEEKDAYS}, {h: hours[h] for h in range(24)},
+                    sorted(days.items(), key=lambda kv: (-kv[1], kv[0]))[:top])

@@ -1,0 +1,47 @@
+"""Classified mentions, the input of the insight pipeline: one :class:`Mention` per export row."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One row of an export with its labels."""
+
+    line: int
+    text: str
+    label: str | None
+    labels: tuple[str, ...]
+    scores: dict[str, float] = field(default_factory=dict)
+    id: str | None = None
+    author: str | None = None
+    author_name: str | None = None
+    created_at: datetime | None = None
+    account: str | None = None
+    area: str | None = None
+    in_reply_to: str | None = None
+    outcome: str | None = None
+    error: str | None = None
+
+    @property
+    def is_account_post(self) -> bool:
+        """Posted by the account itself (a reply), not by the public."""
+        return bool(self.author and self.account and self.author.lstrip("@").lower() == self.account.lstrip("@").lower())
+
+    @property
+    def usable(self) -> bool:
+        """Classified without error."""
+        return not self.error and bool(self.label)
+
+
+@dataclass
+class MentionSet:
+    """The mentions of one export, their labels, and the config of the model that classified them."""
+
+    mentions: list[Mention]
+    labels: list[str]
+    model_config: dict
+    source: str
+    classified_here: bool

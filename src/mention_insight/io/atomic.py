@@ -1,0 +1,85 @@
+"""The one way this package writes files: to a temporary sibling, renamed into place when complete.
+
+An interrupted run never leaves half a file (or half a model directory) behind, and the
+target is never touched until the new content is whole. :func:`atomic_file` writes one
+file; :func:`atomic_directory` builds a directory and swaps it in.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+
+def set_default_mode(path: str | os.PathLike, directory: bool = False) -> None:
+    """Give a temporary file or directory the permissions a plain open()/mkdir() would."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, (0o777 if directory else 0o666) & ~umask)
+
+
+@contextlib.contextmanager
+def atomic_file(path: str | os.PathLike, mode: str = "w", encoding: str | None = "utf-8",
+                newline: str | None = None, permissions: int | None = None) -> Iterator[IO]:
+    """Open a temporary sibling of ``path`` for writing; move it over ``path`` on success.
+
+    The file gets ``permissions`` (e.g. ``0o600`` for a key), else what a plain ``open()``
+    would give. On an exception the temporary file is removed and ``path`` is left as it was.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        if permissions is None:
+            set_default_mode(tmp)
+        else:
+            os.chmod(tmp, permissions)
+        binary = "b" in mode
+        with os.fdopen(fd, mode, encoding=None if binary else encoding, newline=None if binary else newline) as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def write_text(path: str | os.PathLike, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically."""
+    with atomic_file(path) as fh:
+        fh.write(text)
+
+
+@contextlib.contextmanager
+def atomic_directory(path: str | os.PathLike, *, overwrite: bool = False) -> Iterator[Path]:
+    """Yield an empty temporary directory that replaces ``path`` when the block succeeds.
+
+    With ``overwrite=False`` an existing ``path`` is refused (``FileExistsError``) before
+    anything is written; with ``overwrite=True`` the old directory is swapped out and
+    removed only after the new one is in place.
+    """
+    target = Path(path)
+    if target.exists() and not overwrite:
+        raise FileExistsError(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    set_default_mode(tmp, directory=True)
+    try:
+        yield tmp
+        if target.exists():
+            old = target.with_name(f".{target.name}.old-{os.getpid()}")
+            os.replace(target, old)
+            os.replace(tmp, target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise

@@ -1,0 +1,96 @@
+"""Finding which input column plays which role (text, id, author, date, account, area, ...)."""
+
+from __future__ import annotations
+
+import re
+
+from ..errors import ColumnError
+from .records import ColumnMap, Record
+
+#: Column names looked for, in order of preference (compared lower-cased, spaces as _).
+COLUMN_CANDIDATES: dict[str, tuple[str, ...]] = {
+    "text": ("text", "full_text", "message", "body", "content", "tweet", "tweet_text", "post", "comment"),
+    "id": ("id", "id_str", "tweet_id", "status_id", "message_id", "post_id"),
+    "author": (
+        "author_username", "username", "screen_name", "user_screen_name", "author", "user", "from_user",
+        "user_name", "from", "author_id",
+    ),
+    "created_at": ("created_at", "created", "date", "datetime", "timestamp", "time", "posted_at"),
+    "account": ("account", "to_account", "mentioned_account", "recipient", "to"),
+    "area": ("area", "neighbourhood", "neighborhood", "ward", "beat", "district"),
+    "in_reply_to": (
+        "in_reply_to_id", "in_reply_to_status_id", "in_reply_to_status_id_str", "in_reply_to_tweet_id",
+        "reply_to", "replied_to_id",
+    ),
+    "outcome": ("outcome", "result", "action_taken"),
+}
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[\s\-]+", "_", name.strip().lower())
+
+
+def map_columns(columns: list[str], overrides: dict[str, str | None] | None = None) -> ColumnMap:
+    """Find each role's column; ``overrides`` (role -> column) win. Raises ColumnError."""
+    overrides = {k: v for k, v in (overrides or {}).items() if v}
+    by_norm: dict[str, str] = {}
+    for c in columns:
+        by_norm.setdefault(_norm(c), c)
+    found: dict[str, str | None] = {}
+    for role, candidates in COLUMN_CANDIDATES.items():
+        if role in overrides:
+            wanted = overrides[role]
+            if wanted not in columns and _norm(wanted) not in by_norm:
+                raise ColumnError(
+                    f"no column {wanted!r} for the {role.replace('_', ' ')}; found columns [{', '.join(columns)}]."
+                )
+            found[role] = wanted if wanted in columns else by_norm[_norm(wanted)]
+            continue
+        found[role] = next((by_norm[c] for c in candidates if c in by_norm), None)
+    if found["text"] is None:
+        names = ", ".join(COLUMN_CANDIDATES["text"][:6])
+        hint = f" Use --text-column {_quote_arg(columns[0])}." if columns else ""
+        raise ColumnError(
+            f"expected a text column (one of: {names}); found columns [{', '.join(columns)}].{hint}"
+        )
+    return ColumnMap(**found)
+
+
+def _quote_arg(name: str) -> str:
+    return name if re.fullmatch(r"[\w.\-]+", name) else repr(name)
+
+
+def guess_text_column(columns: list[str], rows: list[list[str]]) -> str | None:
+    best, best_len = None, 0.0
+    for i, c in enumerate(columns):
+        values = [r[i] for r in rows if i < len(r)]
+        spaced = [v for v in values if " " in v.strip()]
+        if len(spaced) < max(1, len(values) // 2):
+            continue
+        mean = sum(len(v) for v in values) / len(values)
+        if mean > best_len:
+            best, best_len = c, mean
+    return best
+
+
+def unique_names(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for i, n in enumerate(names):
+        n = n or f"column_{i + 1}"
+        if n in seen:
+            seen[n] += 1
+            n = f"{n}_{seen[n]}"
+        else:
+            seen[n] = 1
+        out.append(n)
+    return out
+
+
+def union_keys(records: list[Record]) -> list[str]:
+    cols: dict[str, None] = {}
+    for r in records:
+        for k in r.data:
+            cols.setdefault(k, None)
+    cols.pop("_raw", None)
+    return list(cols) + (["_raw"] if any("_raw" in r.data for r in records) else [])
