@@ -30,22 +30,22 @@ test: $(STAMP)
 
 # Rebuild the bundled default model (models/default): the cascade, fine-tuned once on CPU (about 6 minutes).
 model: $(STAMP)
-	$(PY) training/build_transformer.py --threads 2 --max-transformer-share 0.5 --ship cascade
+	$(PY) -m training.build_transformer --threads 2 --max-transformer-share 0.5 --ship cascade
 
 # Regenerate docs/accuracy.md (gold test split, agreement study, published anchors, learning curve).
 accuracy: $(STAMP)
-	$(PY) training/accuracy_report.py
-	$(PY) training/learning_curve.py
+	$(PY) -m training.accuracy_report
+	$(PY) -m training.learning_curve
 
 benchmark: $(STAMP)
-	$(PY) training/build_default.py --output build/linear
-	$(PY) benchmarks/run.py --model build/linear
+	$(PY) -m training.build_default --output build/linear
+	$(PY) -m benchmarks.run --model build/linear
 
 # Fine-tune MiniLM once, compare linear / transformer / cascade (build/transformer), then
 # benchmark int8 ONNX against a transformers pipeline (about 20 minutes on 2 cores).
 transformer: $(STAMP)
-	$(PY) training/build_transformer.py
-	$(PY) benchmarks/transformer.py
+	$(PY) -m training.build_transformer
+	$(PY) -m benchmarks.transformer
 
 clean:
 	rm -rf build .pytest_cache

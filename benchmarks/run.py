@@ -1,6 +1,6 @@
 """Throughput and peak memory of classify() and the CLI, beside a plain scikit-learn pipeline.
 
-    python benchmarks/run.py --model build/linear [--n-batch 20000] [--n-single 2000] [--n-cli 100000] [--repeats 5]
+    python -m benchmarks.run --model build/linear [--n-batch 20000] [--n-single 2000] [--n-cli 100000] [--repeats 5]
 
 ``--model`` is the linear model to measure (``make benchmark`` builds it with
 ``training/build_default.py --output build/linear``: the same recipe as the linear part of
@@ -155,8 +155,8 @@ def scenario(name: str, n: int) -> dict:
 
 
 def run_child(name: str, n: int) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--scenario", name, "--n", str(n)], capture_output=True, text=True,
-                         check=True, env={**os.environ, "OMP_NUM_THREADS": "1"})
+    out = subprocess.run([sys.executable, "-m", "benchmarks.run", "--scenario", name, "--n", str(n)], capture_output=True, text=True,
+                         check=True, cwd=ROOT, env={**os.environ, "OMP_NUM_THREADS": "1"})
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -209,7 +209,6 @@ def main(argv=None) -> int:
     if args.scenario:
         print(json.dumps(scenario(args.scenario, args.n)))
         return 0
-    sys.path.insert(0, str(ROOT / "src"))
     os.environ["MENTION_INSIGHT_MODEL"] = str(Path(args.model).resolve())
     write_cli_input(args.n_cli)
     plan = [

@@ -1,8 +1,8 @@
 """Transformer backend benchmark: int8 ONNX vs a plain transformers pipeline, and the cascade curve.
 
-    python benchmarks/transformer.py [--models build/transformer] [--threads 2] [--repeats 3]
-    python benchmarks/transformer.py --train-timing 5000    # fine-tuning time for 5,000 mentions
-    python benchmarks/transformer.py --ensemble-timing      # int8 inference: one copy vs ensemble_size=2
+    python -m benchmarks.transformer [--models build/transformer] [--threads 2] [--repeats 3]
+    python -m benchmarks.transformer --train-timing 5000    # fine-tuning time for 5,000 mentions
+    python -m benchmarks.transformer --ensemble-timing      # int8 inference: one copy vs ensemble_size=2
 
 Needs the models written by ``training/build_transformer.py``. Every figure comes from
 this run on this machine, on the gold test split (real tweets, text read from the
@@ -33,8 +33,6 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(ROOT / "src"))
-sys.path.insert(0, str(ROOT / "training"))
 
 START, END = "<!-- transformer-benchmark:start -->", "<!-- transformer-benchmark:end -->"
 
@@ -93,15 +91,15 @@ class PipelineScores:
         self.pipe, self.n_labels, self.batch_size = pipe, n_labels, batch_size
 
     def decision_function(self, texts):
-        from mention_insight.transformer import prepare
+        from mention_insight.backends.transformer import prepare
 
         return pipeline_logits(self.pipe, [prepare(t) for t in texts], self.n_labels, self.batch_size)
 
 
 def train_timing(n: int, threads: int | None, data_dir: str) -> dict:
     """Fine-tune (and export, quantise) the transformer backend on ``n`` real mentions."""
-    from build_default import HERE as TRAINING
-    from mention_insight.corpora import load_gold, read_external
+    from training.build_default import HERE as TRAINING
+    from training.corpora import load_gold, read_external
     from mention_insight.model import MentionClassifier
     from mention_insight.train import read_labelled
 
@@ -132,8 +130,8 @@ def ensemble_timing(threads: int, repeats: int, data_dir: str) -> dict:
     """
     import tempfile
 
-    from build_transformer import default_data
-    from mention_insight.transformer import TransformerBackend
+    from training.build_transformer import default_data
+    from mention_insight.backends.transformer import TransformerBackend
 
     train, _, test = default_data(data_dir, ROOT / "training" / "gold" / "gold.csv",
                                   ROOT / "training" / "data" / "seed_mentions.csv", 0)
@@ -185,7 +183,7 @@ def main(argv=None) -> int:
     torch.set_num_threads(args.threads)
     from transformers import pipeline
 
-    from build_transformer import default_data
+    from training.build_transformer import default_data
     from mention_insight import classify, load_model
     from mention_insight.evaluate import evaluate_model
 
@@ -200,21 +198,21 @@ def main(argv=None) -> int:
     for m in (transformer, cascade):  # the same thread count as the pipeline
         sub = m.backend_ if m.backend == "transformer" else m.backend_.transformer_
         sub.num_threads = args.threads
-        sub._session = sub._make_session(sub.onnx_bytes_)
+        sub.set_weights(sub.onnx_bytes_)
 
     rows = {}
     # 1. The baseline: a plain pipeline on the same fine-tuned float model, calibrated and
     #    thresholded on the same validation data as the ONNX model (its own logits).
     from transformers import AutoTokenizer
 
-    from mention_insight.meanpool import load_float_model
+    from mention_insight.backends.transformer.meanpool import load_float_model
 
     float_dir = models / "transformer-float"
     pipe = pipeline("text-classification", model=load_float_model(float_dir),
                     tokenizer=AutoTokenizer.from_pretrained(float_dir, local_files_only=True), device="cpu")
     baseline = copy.copy(transformer)
     baseline.backend_ = PipelineScores(pipe, len(transformer.classes_), args.batch_size)
-    baseline._tune(validation.texts, validation.labels)
+    baseline.tune(validation.texts, validation.labels)
     classify(texts[:64], model=baseline)  # warm-up
     rate_pipe = median_rate(lambda: classify(texts, model=baseline), n, args.repeats)
     rows["transformers pipeline (float, baseline)"] = (rate_pipe, *scores(evaluate_model(baseline, texts, test.labels)),
@@ -253,7 +251,7 @@ def main(argv=None) -> int:
     onnx = rows["transformer, static int8 ONNX (sorted, batched)"]
     cpu = platform.processor() or platform.machine()
     header = [
-        f"Measured by `python benchmarks/transformer.py --threads {args.threads}` on {os.cpu_count()} CPU cores ({cpu}), "
+        f"Measured by `python -m benchmarks.transformer --threads {args.threads}` on {os.cpu_count()} CPU cores ({cpu}), "
         f"{time.strftime('%Y-%m-%d')}; gold test split, {n} real mentions; throughput is the median of {args.repeats} "
         f"runs over the whole split; latency is the median one-text `classify()` call. Models from "
         "`training/build_transformer.py` (one fine-tuning run; the linear and transformer rows are the cascade's two "

@@ -1,6 +1,6 @@
 """Build the linear model from the seed mentions and the gold corpus.
 
-    python training/build_default.py [--data-dir ../shared/data/external] [--output build/linear]
+    python -m training.build_default [--data-dir ../shared/data/external] [--output build/linear]
 
 The bundled default (models/default) is the cascade built by training/build_transformer.py
 (`make model`), whose fast path is a linear model trained the same way; this recipe builds
@@ -26,12 +26,11 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(ROOT / "src"))
 
-from mention_insight.corpora import load_gold, weak_labels  # noqa: E402
-from mention_insight.evaluate import format_metrics  # noqa: E402
-from mention_insight.labels import DEFAULT_PRECEDENCE  # noqa: E402
-from mention_insight.train import LabelledData, read_labelled, split, train  # noqa: E402
+from training.corpora import load_gold, weak_labels
+from mention_insight.evaluate import format_metrics
+from mention_insight.labels import DEFAULT_PRECEDENCE
+from mention_insight.train import LabelledData, read_labelled, split, train
 
 #: Datasets kept out of the shipped model's training data (licence: non-commercial).
 NOT_SHIPPED = ("humaid_maria2017",)

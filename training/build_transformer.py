@@ -1,6 +1,6 @@
 """Train the cascade (linear + fine-tuned MiniLM) once and compare linear, transformer and cascade.
 
-    python training/build_transformer.py [--output build/transformer] [--threads 2] [--ship]
+    python -m training.build_transformer [--output build/transformer] [--threads 2] [--ship]
 
 Same data as ``training/build_default.py`` (seed mentions + gold train minus HumAID;
 validation = a stratified 20% of gold train; test = the gold test split). One
@@ -29,16 +29,13 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(ROOT / "src"))
-sys.path.insert(0, str(HERE))
 
-from build_default import NOT_SHIPPED, SOURCES, gold_without  # noqa: E402
+from training.build_default import NOT_SHIPPED, SOURCES, gold_without
 
-from mention_insight.cascade import standalone  # noqa: E402
-from mention_insight.corpora import load_gold  # noqa: E402
-from mention_insight.evaluate import evaluate_model, format_metrics  # noqa: E402
-from mention_insight.labels import DEFAULT_PRECEDENCE  # noqa: E402
-from mention_insight.train import read_labelled, split, train  # noqa: E402
+from training.corpora import load_gold
+from mention_insight.evaluate import evaluate_model, format_metrics
+from mention_insight.labels import DEFAULT_PRECEDENCE
+from mention_insight.train import read_labelled, split, train
 
 
 def default_data(data_dir: str, gold: Path, seed_file: Path, seed: int):
@@ -118,7 +115,7 @@ def main(argv=None) -> int:
     }
     print(format_metrics(result.metrics, title=f"cascade, gold test split ({result.sizes})"))
     for part in ("linear", "transformer"):
-        model = standalone(clf, part)
+        model = clf.cascade_part(part)
         metrics = evaluate_model(model, test.texts, test.labels)
         model.save(out / part, metrics={"held_out": metrics}, training=training)
         report["candidates"][part] = summary(metrics)
@@ -144,7 +141,7 @@ def cascade_curve(clf, validation, test) -> list[dict]:
     for point in clf.backend_.validation_curve_:
         variant = copy.copy(clf)
         variant.backend_ = clf.backend_.with_cutoff(point["cutoff"])
-        variant._tune(validation.texts, validation.labels)
+        variant.tune(validation.texts, validation.labels)
         _, unsure = variant.backend_.route(test.texts)
         metrics = evaluate_model(variant, test.texts, test.labels)
         curve.append({

@@ -1,11 +1,11 @@
 """Complaint detection on the complaints dataset (Preotiuc-Pietro et al. 2019), k-fold cross-validated.
 
-    python training/complaints_cv.py --backend transformer            # the full 10-fold run
-    python training/complaints_cv.py --backend linear
-    python training/complaints_cv.py --backend cascade --max-transformer-share 0.5   # the shipped default's set-up
-    python training/complaints_cv.py --backend transformer --ensemble-size 2          # two seeds, logits averaged
-    python training/complaints_cv.py --backend transformer --float                    # also score the float model
-    python training/complaints_cv.py --backend transformer --max-folds 2 --epochs 2   # a quicker partial run
+    python -m training.complaints_cv --backend transformer            # the full 10-fold run
+    python -m training.complaints_cv --backend linear
+    python -m training.complaints_cv --backend cascade --max-transformer-share 0.5   # the shipped default's set-up
+    python -m training.complaints_cv --backend transformer --ensemble-size 2          # two seeds, logits averaged
+    python -m training.complaints_cv --backend transformer --float                    # also score the float model
+    python -m training.complaints_cv --backend transformer --max-folds 2 --epochs 2   # a quicker partial run
 
 The dataset's own binary labels (complaint / not) are used: 3,449 tweets to companies.
 Folds are stratified with a fixed seed; in each, 20% of the training folds is held out
@@ -30,11 +30,10 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(ROOT / "src"))
 
-from mention_insight.corpora import read_external  # noqa: E402
-from mention_insight.evaluate import compute_metrics  # noqa: E402
-from mention_insight.model import MentionClassifier  # noqa: E402
+from training.corpora import read_external
+from mention_insight.evaluate import compute_metrics
+from mention_insight.model import MentionClassifier
 
 
 class _FloatScores:
@@ -108,7 +107,7 @@ def main(argv=None) -> int:
         if args.float:
             float_clf = copy.copy(clf)  # same calibration split, the float model's own scores
             float_clf.backend_ = _FloatScores(clf.backend_)
-            float_clf._tune([texts[i] for i in va], [labels[i] for i in va])
+            float_clf.tune([texts[i] for i in va], [labels[i] for i in va])
             float_scores.append(_macro_f1(float_clf, test_texts, test_labels))
             line += f" (float model before int8: {float_scores[-1]:.3f})"
         print(line, flush=True)

@@ -8,7 +8,7 @@ no annotator sees an item twice. Writes, under ``--out``:
 - ``batches/<annotator>/batch_NN.txt``: the texts to read (item id, context, text);
 - ``assignment.csv``: ``dataset,key,annotator,role`` (role ``primary`` or ``double``).
 
-Usage: python training/deal_batches.py --data-dir ../shared/data/external --out /tmp/labelling
+Usage: python -m training.deal_batches --data-dir ../shared/data/external --out /tmp/labelling
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import random
 from collections import defaultdict
 from pathlib import Path
 
-from mention_insight.corpora import read_external
+from training.corpora import read_external
 
 SEED = 20261203
 ANNOTATORS = [f"A{i}" for i in range(8, 15)]  # A1-A6 annotated the first round

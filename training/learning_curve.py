@@ -1,6 +1,6 @@
 """How far more data of the same kind would take the linear model: a learning curve.
 
-    python training/learning_curve.py [--data-dir ../shared/data/external] [--repeats 3]
+    python -m training.learning_curve [--data-dir ../shared/data/external] [--repeats 3]
 
 Trains the linear model of ``training/build_default.py`` (pooled features, its C) on growing
 random shares of its training data (seed mentions + gold train, HumAID left out), with the
@@ -23,16 +23,14 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(ROOT / "src"))
-sys.path.insert(0, str(HERE))
 
-from build_default import NOT_SHIPPED, gold_without  # noqa: E402
+from training.build_default import NOT_SHIPPED, gold_without
 
-from mention_insight.corpora import load_gold  # noqa: E402
-from mention_insight.evaluate import evaluate_model  # noqa: E402
-from mention_insight.labels import DEFAULT_PRECEDENCE  # noqa: E402
-from mention_insight.model import MentionClassifier  # noqa: E402
-from mention_insight.train import read_labelled, split  # noqa: E402
+from training.corpora import load_gold
+from mention_insight.evaluate import evaluate_model
+from mention_insight.labels import DEFAULT_PRECEDENCE
+from mention_insight.model import MentionClassifier
+from mention_insight.train import read_labelled, split
 
 START, END = "<!-- accuracy:learning-curve:start -->", "<!-- accuracy:learning-curve:end -->"
 LABELS = ("visit_request", "complaint", "shared_info", "thanks", "other")
@@ -102,7 +100,7 @@ def main(argv=None) -> int:
     _, with_humaid = fit_and_score(data + humaid_fit, validation + humaid_val, test, args.C, args.seed)
 
     L = [START, "", "## Learning curve: would more data of the same kind reach the target?", "",
-         f"`python training/learning_curve.py` ({time.strftime('%Y-%m-%d')}). The linear model of "
+         f"`python -m training.learning_curve` ({time.strftime('%Y-%m-%d')}). The linear model of "
          "`training/build_default.py` (pooled features, C = "
          f"{args.C:g}) trained on random shares of its {len(data):,} training mentions (seed + gold train, HumAID "
          f"left out), calibrated and thresholded on the same {len(validation):,} validation mentions, scored on "

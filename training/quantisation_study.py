@@ -1,6 +1,6 @@
 """Compare ways of shipping the fine-tuned MiniLM: float ONNX, dynamic int8, static int8 (per calibration).
 
-    python training/quantisation_study.py [--models build/transformer] [--threads 2]
+    python -m training.quantisation_study [--models build/transformer] [--threads 2]
 
 Needs ``transformer-float/`` and ``transformer/`` written by ``training/build_transformer.py``.
 The float model is exported to ONNX once and quantised each way; every variant is then
@@ -27,8 +27,6 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(ROOT / "src"))
-sys.path.insert(0, str(HERE))
 
 
 def main(argv=None) -> int:
@@ -44,12 +42,12 @@ def main(argv=None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
     import torch
-    from mention_insight.meanpool import load_float_model
+    from mention_insight.backends.transformer.meanpool import load_float_model
 
-    from build_transformer import default_data
+    from training.build_transformer import default_data
     from mention_insight import load_model
     from mention_insight.evaluate import evaluate_model
-    from mention_insight.transformer import export_onnx, quantize_onnx
+    from mention_insight.backends.transformer.export import export_onnx, quantize_onnx
 
     torch.set_num_threads(args.threads)
     models = Path(args.models)
@@ -58,7 +56,7 @@ def main(argv=None) -> int:
     backend = shipped.backend_
     backend.num_threads = args.threads
     rng = np.random.default_rng(0)
-    encoded = backend._encode(data.texts)
+    encoded = backend.encode(data.texts)
     sample = rng.choice(len(encoded), size=min(len(encoded), args.calibration_size), replace=False)
     calibration = [encoded[i] for i in sorted(sample)]
 
@@ -94,9 +92,8 @@ def main(argv=None) -> int:
             seconds = time.perf_counter() - started
             clf = copy.copy(shipped)
             clf.backend_ = copy.copy(backend)
-            clf.backend_.onnx_bytes_ = target.read_bytes()
-            clf.backend_._session = clf.backend_._make_session(clf.backend_.onnx_bytes_)
-            clf._tune(validation.texts, validation.labels)
+            clf.backend_.set_weights(target.read_bytes())
+            clf.tune(validation.texts, validation.labels)
             check = validation.texts[: args.batch_check]
             batched = clf.backend_.decision_function(check)
             single = np.vstack([clf.backend_.decision_function([t]) for t in check])
