@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export HF_DATASETS_OFFLINE := 1
 
-.PHONY: demo test model gold accuracy benchmark clean venv transformer
+.PHONY: demo test lint format model gold accuracy benchmark clean venv transformer
 
 venv: $(STAMP)
 
@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	# CPU torch first (the transformer extra would otherwise pull a CUDA build), then the package.
 	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -e '.[dev,transformer]'
+	$(PY) -m pip install --quiet -e '.[dev,training]'
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -27,6 +27,16 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+# ruff (lint + format check) and mypy on the package; CI runs it.
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src training benchmarks tests
+	$(VENV)/bin/ruff format --check src training benchmarks tests
+	$(VENV)/bin/mypy
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix src training benchmarks tests
+	$(VENV)/bin/ruff format src training benchmarks tests
 
 # Rebuild the bundled default model (models/default): the cascade, fine-tuned once on CPU (about 6 minutes).
 model: $(STAMP)

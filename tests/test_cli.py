@@ -122,7 +122,9 @@ def test_train_then_evaluate_round_trip(run, tmp_path):
 
 def test_train_with_too_rare_label_exits_1(run, tmp_path):
     src = tmp_path / "labelled.csv"
-    src.write_text("text,labels\n" + "".join(f"text {i},thanks\n" for i in range(12)) + "odd one,lost_property\n", "utf-8")
+    src.write_text(
+        "text,labels\n" + "".join(f"text {i},thanks\n" for i in range(12)) + "odd one,lost_property\n", "utf-8"
+    )
     result = run("train", src, "-o", tmp_path / "m")
     assert result.exit_code == 1
     assert "label 'lost_property' has only 1 examples (lines 14)" in result.stderr

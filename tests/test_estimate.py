@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from mention_insight.report.prose import estimate_phrase
 from mention_insight.insight.estimate import ErrorRates, error_rates_from_config, estimate_count, point_estimate
+from mention_insight.report.prose import estimate_phrase
 
 
 def test_perfect_classifier_returns_the_observed_count_with_a_near_zero_interval():
@@ -63,10 +63,17 @@ def test_observed_above_total_is_refused():
 
 
 def test_error_rates_from_a_model_config():
-    config = {"metrics": {"held_out": {"n": 100, "per_label": {
-        "thanks": {"tp": 8, "fp": 3, "fn": 2, "support": 10},
-        "other": {"precision": 0.5},
-    }}}}
+    config = {
+        "metrics": {
+            "held_out": {
+                "n": 100,
+                "per_label": {
+                    "thanks": {"tp": 8, "fp": 3, "fn": 2, "support": 10},
+                    "other": {"precision": 0.5},
+                },
+            }
+        }
+    }
     rates = error_rates_from_config(config)
     assert list(rates) == ["thanks"]
     assert rates["thanks"].tpr == 0.8

@@ -6,7 +6,14 @@ from mention_insight.text import Normalizer
 
 
 def test_fast_transform_equals_scikit_learn_tfidf():
-    texts = ["thanks for coming round", "please patrol the park!!", "car stolen last night", "", "lol", "car stolen again 😡"]
+    texts = [
+        "thanks for coming round",
+        "please patrol the park!!",
+        "car stolen last night",
+        "",
+        "lol",
+        "car stolen again 😡",
+    ]
     docs = list(Normalizer().pipe(texts))
     feats = TfidfFeatures(min_df=1).fit(docs)
     ref = TfidfVectorizer(analyzer=lambda d: analyse(d, (2, 5)), sublinear_tf=True, vocabulary=feats.vocabulary_)
@@ -39,7 +46,9 @@ def _additive_reference(feats, docs):
     out = np.zeros((len(docs), feats.n_features))
     for r, tokens in enumerate(docs):
         for tok in tokens:
-            counts = Counter(feats.vocabulary_["c:" + g] for g in char_ngrams(tok, 2, 5) if "c:" + g in feats.vocabulary_)
+            counts = Counter(
+                feats.vocabulary_["c:" + g] for g in char_ngrams(tok, 2, 5) if "c:" + g in feats.vocabulary_
+            )
             if "w:" + tok in feats.vocabulary_:
                 counts[feats.vocabulary_["w:" + tok]] += 1
             v = np.zeros(feats.n_features)
@@ -58,7 +67,14 @@ def _additive_reference(feats, docs):
 def test_additive_features_equal_the_reference_and_do_not_depend_on_the_batch():
     from mention_insight.backends.linear.features import AdditiveFeatures
 
-    texts = ["thanks for coming round", "please patrol the park!!", "car stolen last night", "", "lol lol", "car stolen again 😡"]
+    texts = [
+        "thanks for coming round",
+        "please patrol the park!!",
+        "car stolen last night",
+        "",
+        "lol lol",
+        "car stolen again 😡",
+    ]
     docs = list(Normalizer().pipe(texts))
     feats = AdditiveFeatures(min_df=1).fit(docs)
     X = feats.transform(docs).toarray()
@@ -77,7 +93,9 @@ def test_pooled_features_divide_the_sum_by_the_square_root_of_the_unit_count():
     units = np.asarray(A.sum(axis=1)).ravel()  # tokens plus known bigrams
     assert units.tolist() == [5, 1, 0, 3]  # "thanks for", "for coming"; "thanks thanks"
     summed = (A @ U).toarray()
-    np.testing.assert_allclose(pooled.transform(docs).toarray(), summed / np.sqrt(np.maximum(units, 1))[:, None], atol=1e-6)
+    np.testing.assert_allclose(
+        pooled.transform(docs).toarray(), summed / np.sqrt(np.maximum(units, 1))[:, None], atol=1e-6
+    )
     # Same direction as the l2-normalised sum: only the length differs.
     X_add = additive.transform(docs).toarray()
     norms = np.linalg.norm(summed, axis=1, keepdims=True)

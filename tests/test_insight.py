@@ -16,10 +16,30 @@ KEY = bytes(range(32))
 ROWS = [
     ("1", "2026-08-03T10:00:00Z", "ann", "Ann Lee", "NPT_A", "", "visited", "can someone come round", "visit_request"),
     ("2", "2026-08-04T11:30:00Z", "bob", "Bob Marsh", "NPT_A", "", "", "thanks for the visit", "thanks"),
-    ("3", "2026-08-05T20:00:00Z", "ann", "Ann Lee", "NPT_B", "", "no_action", "please come again, nobody came", "visit_request;complaint"),
+    (
+        "3",
+        "2026-08-05T20:00:00Z",
+        "ann",
+        "Ann Lee",
+        "NPT_B",
+        "",
+        "no_action",
+        "please come again, nobody came",
+        "visit_request;complaint",
+    ),
     ("4", "2026-08-05T12:00:00Z", "NPT_A", "Team A", "NPT_A", "1", "", "PC Finch will call", "other"),
     ("5", "2026-08-11T09:00:00Z", "cat", "Cat Ng", "NPT_B", "", "", "bikes on Beech Road", "shared_info"),
-    ("6", "Tue Aug 11 10:00:00 +0000 2026", "ann", "Ann Lee", "NPT_B", "", "visited", "come round again please", "visit_request"),
+    (
+        "6",
+        "Tue Aug 11 10:00:00 +0000 2026",
+        "ann",
+        "Ann Lee",
+        "NPT_B",
+        "",
+        "visited",
+        "come round again please",
+        "visit_request",
+    ),
     ("7", "not a date", "dan", "Dan Oyo", "NPT_A", "", "", "lol", "other"),
     ("8", "2026-08-11T12:00:00Z", "NPT_B", "Team B", "NPT_B", "5", "", "thanks, on it", "other"),
     ("9", "2026-08-12T08:00:00Z", "eve", "Eve Roe", "NPT_A", "", "", "great work officers", "thanks"),
@@ -31,11 +51,28 @@ def classified(tmp_path):
     path = tmp_path / "classified.csv"
     with path.open("w", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(["id", "created_at", "author_username", "author_name", "account", "in_reply_to_id", "outcome", "text",
-                    "label", "labels", *[f"score_{c}" for c in LABELS], "model_id", "error"])
+        w.writerow(
+            [
+                "id",
+                "created_at",
+                "author_username",
+                "author_name",
+                "account",
+                "in_reply_to_id",
+                "outcome",
+                "text",
+                "label",
+                "labels",
+                *[f"score_{c}" for c in LABELS],
+                "model_id",
+                "error",
+            ]
+        )
         for r in ROWS:
             labels = r[8].split(";")
-            w.writerow([*r[:8], labels[0], json.dumps(labels), *[0.9 if c in labels else 0.1 for c in LABELS], "toy", ""])
+            w.writerow(
+                [*r[:8], labels[0], json.dumps(labels), *[0.9 if c in labels else 0.1 for c in LABELS], "toy", ""]
+            )
     return path
 
 

@@ -120,8 +120,13 @@ def test_invalid_json_document_names_the_line():
 def test_twitter_api_v2_joins_users_and_replies():
     doc = {
         "data": [
-            {"id": "11", "text": "@NPT_Didsbury thanks!", "author_id": "9", "created_at": "2026-08-01T10:00:00.000Z",
-             "referenced_tweets": [{"type": "replied_to", "id": "10"}]},
+            {
+                "id": "11",
+                "text": "@NPT_Didsbury thanks!",
+                "author_id": "9",
+                "created_at": "2026-08-01T10:00:00.000Z",
+                "referenced_tweets": [{"type": "replied_to", "id": "10"}],
+            },
             {"id": "12", "text": "hi", "author_id": "8"},
         ],
         "includes": {"users": [{"id": "9", "username": "bob", "name": "Bob B"}]},
@@ -135,8 +140,10 @@ def test_twitter_api_v2_joins_users_and_replies():
 
 
 def test_x_archive_tweets_js():
-    body = 'window.YTD.tweets.part0 = [{"tweet": {"id_str": "5", "full_text": "cheers PC Jones", ' \
-           '"in_reply_to_status_id_str": "4", "created_at": "Wed Oct 10 20:19:24 +0000 2018"}}]'
+    body = (
+        'window.YTD.tweets.part0 = [{"tweet": {"id_str": "5", "full_text": "cheers PC Jones", '
+        '"in_reply_to_status_id_str": "4", "created_at": "Wed Oct 10 20:19:24 +0000 2018"}}]'
+    )
     src, recs = read(body.encode())
     assert src.format == "tweets-js"
     assert src.mapping.text == "full_text" and src.mapping.id == "id_str"

@@ -52,7 +52,9 @@ def test_user_categories_are_learned_and_ranked_after_the_codebook():
     texts, labels = toy_data()
     extra = [f"found a wallet on the bus number {i}" for i in range(24)]
     clf = MentionClassifier(random_state=0).fit(
-        texts + extra, labels + [["lost_property"]] * len(extra), validation=(texts + extra, labels + [["lost_property"]] * 24)
+        texts + extra,
+        labels + [["lost_property"]] * len(extra),
+        validation=(texts + extra, labels + [["lost_property"]] * 24),
     )
     assert clf.classes_ == ("visit_request", "complaint", "shared_info", "thanks", "lost_property")
     assert clf.predict(["found a wallet on the bus number 99"])[0].label == "lost_property"

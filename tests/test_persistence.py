@@ -52,7 +52,9 @@ def test_newer_format_is_refused_with_upgrade_advice(model_copy):
     config = json.loads((model_copy / "config.json").read_text())
     config["format_version"] = FORMAT_VERSION + 1
     (model_copy / "config.json").write_text(json.dumps(config))
-    with pytest.raises(ModelError, match=f"uses model format {FORMAT_VERSION + 1}, newer than this mention_insight reads"):
+    with pytest.raises(
+        ModelError, match=f"uses model format {FORMAT_VERSION + 1}, newer than this mention_insight reads"
+    ):
         load_model(model_copy, cache=False)
 
 

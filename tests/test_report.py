@@ -26,12 +26,23 @@ def sample_report(tmp_path_factory):
 
 
 def _outputs(html: Path) -> dict[str, str]:
-    return {p.name: p.read_text(encoding="utf-8") for p in sorted(html.parent.iterdir()) if p.suffix in (".html", ".md", ".json", ".csv")}
+    return {
+        p.name: p.read_text(encoding="utf-8")
+        for p in sorted(html.parent.iterdir())
+        if p.suffix in (".html", ".md", ".json", ".csv")
+    }
 
 
 def test_report_writes_every_format_and_a_private_key(sample_report):
     names = set(_outputs(sample_report))
-    assert names == {"report.html", "report.md", "report.json", "report_counts.csv", "report_totals.csv", "report_repeat_contacts.csv"}
+    assert names == {
+        "report.html",
+        "report.md",
+        "report.json",
+        "report_counts.csv",
+        "report_totals.csv",
+        "report_repeat_contacts.csv",
+    }
     key = Path(f"{sample_report}.key")
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
     assert re.fullmatch(r"[0-9a-f]{64}\n", key.read_text())
@@ -102,7 +113,10 @@ def test_bad_period_exits_1_with_a_clear_message_and_writes_nothing(tmp_path):
     out = tmp_path / "r.html"
     result = CliRunner().invoke(cli, ["report", str(SAMPLE), "-o", str(out), "--period", "fortnight"])
     assert result.exit_code == 1
-    assert result.output.strip() == "error: unknown period 'fortnight': expected one of day, week, month. Use --period week."
+    assert (
+        result.output.strip()
+        == "error: unknown period 'fortnight': expected one of day, week, month. Use --period week."
+    )
     assert list(tmp_path.iterdir()) == []
 
 
@@ -125,15 +139,24 @@ def test_html_is_self_contained(sample_report):
     assert not re.search(r"<script|<link|src=\"http|href=\"http", html)
 
 
-CHROMIUM = next((p for p in (shutil.which("chromium"), shutil.which("chromium-browser"), shutil.which("google-chrome")) if p), None)
+CHROMIUM = next(
+    (p for p in (shutil.which("chromium"), shutil.which("chromium-browser"), shutil.which("google-chrome")) if p), None
+)
 
 
 @pytest.mark.browser
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
 def test_report_renders_with_its_charts_in_headless_chromium(sample_report, tmp_path):
     flags = [
-        CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
         f"--user-data-dir={tmp_path / 'profile'}",
     ]
     dom = subprocess.run([*flags, "--dump-dom", sample_report.as_uri()], capture_output=True, text=True, timeout=120)
@@ -142,8 +165,12 @@ def test_report_renders_with_its_charts_in_headless_chromium(sample_report, tmp_
     assert "Is the account bringing results?" in dom.stdout
     assert len(re.findall(r"<polyline class=\"series\"", dom.stdout)) >= 5
     shot = tmp_path / "shot.png"
-    run = subprocess.run([*flags, f"--screenshot={shot}", "--window-size=1280,2400", sample_report.as_uri()],
-                         capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [*flags, f"--screenshot={shot}", "--window-size=1280,2400", sample_report.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr[-500:]
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
     if os.environ.get("MENTION_INSIGHT_SCREENSHOT"):
@@ -156,8 +183,13 @@ def test_error_rates_from_a_labelled_sample_replace_the_model_rates(tmp_path):
 
     from mention_insight import classify
 
-    texts = ["please patrol the park tonight", "thanks so much for coming round", "kids throwing eggs on Wilmslow Rd",
-             "rang 101 three times nobody came", "lol"] * 4
+    texts = [
+        "please patrol the park tonight",
+        "thanks so much for coming round",
+        "kids throwing eggs on Wilmslow Rd",
+        "rang 101 three times nobody came",
+        "lol",
+    ] * 4
     labelled = tmp_path / "sample.csv"
     with labelled.open("w", newline="", encoding="utf-8") as fh:
         w = _csv.writer(fh)

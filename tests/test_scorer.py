@@ -8,12 +8,25 @@ from mention_insight.backends.linear.scorer import PooledScorer
 from mention_insight.text import Normalizer
 
 TRAIN = [
-    "thanks for coming round", "please patrol the park!!", "car stolen last night",
-    "thanks thanks THANK YOU SO MUCH", "#ThankYou @gmp_didsbury 🙏 https://t.co/abc", "rang 101 nobody came &amp; waited",
+    "thanks for coming round",
+    "please patrol the park!!",
+    "car stolen last night",
+    "thanks thanks THANK YOU SO MUCH",
+    "#ThankYou @gmp_didsbury 🙏 https://t.co/abc",
+    "rang 101 nobody came &amp; waited",
 ]
 TEXTS = TRAIN + [
-    "", "   ", "zzzz qqqq", "park park park", "please patrol", "THANKS FOR NOTHING MATE", "A&amp;E was rammed",
-    "car stolen\nlast night", "coming round? thanks!!", "😡😡 nobody came", "patrol the park please thanks for coming",
+    "",
+    "   ",
+    "zzzz qqqq",
+    "park park park",
+    "please patrol",
+    "THANKS FOR NOTHING MATE",
+    "A&amp;E was rammed",
+    "car stolen\nlast night",
+    "coming round? thanks!!",
+    "😡😡 nobody came",
+    "patrol the park please thanks for coming",
 ]
 
 

@@ -93,4 +93,6 @@ def test_split_is_stratified_and_reproducible():
     assert a_test.texts == b_test.texts
     from collections import Counter
 
-    assert Counter(ls[0] for ls in a_test.labels) == {k: 5 for k in ("thanks", "visit_request", "shared_info", "complaint", "other")}
+    assert Counter(ls[0] for ls in a_test.labels) == {
+        k: 5 for k in ("thanks", "visit_request", "shared_info", "complaint", "other")
+    }

@@ -20,16 +20,14 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
-import numpy as np
-
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-
 from mention_insight.api import load_model
-from training.corpora import load_gold, read_external
 from mention_insight.evaluate import compute_metrics, evaluate_model, format_metrics
 from mention_insight.labels import DEFAULT_PRECEDENCE, primary_label
 from mention_insight.model import MentionClassifier
+from training.corpora import load_gold, read_external
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 
 START, END = "<!-- accuracy:core:start -->", "<!-- accuracy:core:end -->"
 LABELS = list(DEFAULT_PRECEDENCE)
@@ -67,14 +65,21 @@ def agreement(annotations: Path) -> dict:
 
 def binary_anchor(train_texts, train_y, val_texts, val_y, test_texts, test_y, positive: str, seed: int = 0) -> dict:
     """Our linear model as a one-label classifier: fit, tune on validation, score test."""
+
     def as_sets(y):
         return [[positive] if v else ["other"] for v in y]
 
-    clf = MentionClassifier(random_state=seed).fit(train_texts, as_sets(train_y), validation=(val_texts, as_sets(val_y)))
+    clf = MentionClassifier(random_state=seed).fit(
+        train_texts, as_sets(train_y), validation=(val_texts, as_sets(val_y))
+    )
     preds = clf.predict(test_texts)
     m = compute_metrics(as_sets(test_y), [p.labels for p in preds], clf.precedence_)
-    return {"f1": m["per_label"][positive]["f1"], "macro_f1": m["primary"]["macro_f1"], "n_test": len(test_texts),
-            "n_pos": int(sum(test_y))}
+    return {
+        "f1": m["per_label"][positive]["f1"],
+        "macro_f1": m["primary"]["macro_f1"],
+        "n_test": len(test_texts),
+        "n_pos": int(sum(test_y)),
+    }
 
 
 def split_anchor(data_dir, dataset: str, is_positive, positive: str, splits=("train", "dev", "test")) -> dict:
@@ -98,29 +103,44 @@ def humaid_anchor(data_dir) -> dict:
 def complaints_anchor(data_dir) -> dict:
     out = subprocess.run(
         [sys.executable, "-m", "training.complaints_cv", "--backend", "linear", "--data-dir", str(data_dir)],
-        capture_output=True, text=True, check=True, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
     )
     text = out.stdout
-    return json.loads(text[text.index("{"): text.rindex("}") + 1])
+    return json.loads(text[text.index("{") : text.rindex("}") + 1])
 
 
 def gold_table(gold: Path) -> list[str]:
     with open(gold, encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    lines = ["| dataset | train | test | " + " | ".join(LABELS) + " | double-annotated |",
-             "|---|---:|---:|" + "---:|" * len(LABELS) + "---:|"]
+    lines = [
+        "| dataset | train | test | " + " | ".join(LABELS) + " | double-annotated |",
+        "|---|---:|---:|" + "---:|" * len(LABELS) + "---:|",
+    ]
     for ds in sorted({r["dataset"] for r in rows}):
         sub = [r for r in rows if r["dataset"] == ds]
         counts = Counter(lab for r in sub for lab in r["labels"].split(";"))
         double = sum(r["annotation"] != "single" for r in sub)
-        lines.append(f"| {ds} | {sum(r['split'] == 'train' for r in sub)} | {sum(r['split'] == 'test' for r in sub)} | "
-                     + " | ".join(str(counts[lab]) for lab in LABELS) + f" | {double} |")
+        lines.append(
+            f"| {ds} | {sum(r['split'] == 'train' for r in sub)} | {sum(r['split'] == 'test' for r in sub)} | "
+            + " | ".join(str(counts[lab]) for lab in LABELS)
+            + f" | {double} |"
+        )
     counts = Counter(lab for r in rows for lab in r["labels"].split(";"))
     prim = Counter(primary_label(r["labels"].split(";"), LABELS) for r in rows)
-    lines.append(f"| **all** | {sum(r['split'] == 'train' for r in rows)} | {sum(r['split'] == 'test' for r in rows)} | "
-                 + " | ".join(str(counts[lab]) for lab in LABELS) + f" | {sum(r['annotation'] != 'single' for r in rows)} |")
-    lines += ["", "Primary labels over all gold tweets: " + ", ".join(f"{lab} {prim[lab]}" for lab in LABELS)
-              + f"; multi-label tweets: {sum(';' in r['labels'] for r in rows)}."]
+    lines.append(
+        f"| **all** | {sum(r['split'] == 'train' for r in rows)} | {sum(r['split'] == 'test' for r in rows)} | "
+        + " | ".join(str(counts[lab]) for lab in LABELS)
+        + f" | {sum(r['annotation'] != 'single' for r in rows)} |"
+    )
+    lines += [
+        "",
+        "Primary labels over all gold tweets: "
+        + ", ".join(f"{lab} {prim[lab]}" for lab in LABELS)
+        + f"; multi-label tweets: {sum(';' in r['labels'] for r in rows)}.",
+    ]
     return lines
 
 
@@ -141,54 +161,93 @@ def main(argv=None) -> int:
     same = bool(stored) and abs(stored.get("macro_f1", -1) - metrics["macro_f1"]) < 1e-9
     agree = agreement(HERE / "gold" / "annotations.csv")
 
-    L = [START, "", "# Accuracy", "",
-         "Regenerated by `make accuracy` (`python -m training.accuracy_report`) on "
-         f"{time.strftime('%Y-%m-%d')}. All figures are on held-out data.", "",
-         "## The gold corpus", "",
-         "Real tweets from the external datasets, labelled by the codebook (`training/gold/gold.csv`: keys and labels",
-         "only; the text is joined at run time from the data directory). How they were labelled, and the decisions",
-         "where the codebook left room, are in `training/ANNOTATION.md`. The test split (20%, stratified by dataset and",
-         "primary label, fixed seed) is never used for training, tuning, thresholds or model choice.", ""]
+    L = [
+        START,
+        "",
+        "# Accuracy",
+        "",
+        "Regenerated by `make accuracy` (`python -m training.accuracy_report`) on "
+        f"{time.strftime('%Y-%m-%d')}. All figures are on held-out data.",
+        "",
+        "## The gold corpus",
+        "",
+        "Real tweets from the external datasets, labelled by the codebook (`training/gold/gold.csv`: keys and labels",
+        "only; the text is joined at run time from the data directory). How they were labelled, and the decisions",
+        "where the codebook left room, are in `training/ANNOTATION.md`. The test split (20%, stratified by dataset and",
+        "primary label, fixed seed) is never used for training, tuning, thresholds or model choice.",
+        "",
+    ]
     L += gold_table(Path(args.gold))
-    L += ["", "## Agreement between annotators (the ceiling)", "",
-          f"{agree['n']} tweets ({', '.join(f'{k} {v}' for k, v in sorted(agree['datasets'].items()))}) were labelled",
-          "twice, independently, by different annotators. **The annotators were independent instances of an AI model",
-          "(LLM annotators working from the guide), not people**; their agreement is an upper bound of what a model",
-          "trained on these labels can reach, not a measure of human agreement.", "",
-          "| label | Cohen's kappa | F1 of one annotation against the other |", "|---|---:|---:|"]
+    L += [
+        "",
+        "## Agreement between annotators (the ceiling)",
+        "",
+        f"{agree['n']} tweets ({', '.join(f'{k} {v}' for k, v in sorted(agree['datasets'].items()))}) were labelled",
+        "twice, independently, by different annotators. **The annotators were independent instances of an AI model",
+        "(LLM annotators working from the guide), not people**; their agreement is an upper bound of what a model",
+        "trained on these labels can reach, not a measure of human agreement.",
+        "",
+        "| label | Cohen's kappa | F1 of one annotation against the other |",
+        "|---|---:|---:|",
+    ]
     L += [f"| {lab} | {agree['kappa'][lab]:.3f} | {agree['per_label_f1'][lab]:.3f} |" for lab in LABELS]
-    L += ["", f"Macro-F1 of one annotation against the other: labels **{agree['macro_f1']:.3f}**, primary label "
-          f"**{agree['primary_macro_f1']:.3f}**; identical label sets on {agree['exact']:.1%} of tweets. The 33",
-          "disagreements were adjudicated by a third annotator (`training/gold/gold.csv`, column `annotation`).", ""]
-    L += [f"## The shipped model on the gold test split", "",
-          f"Model `{model.config_['model_id']}` (backend `{model.config_['backend']}`), trained by `make model`; "
-          f"its card carries the same figures ({'checked: they match' if same else 'WARNING: the card differs, rebuild the model'}).", ""]
+    L += [
+        "",
+        f"Macro-F1 of one annotation against the other: labels **{agree['macro_f1']:.3f}**, primary label "
+        f"**{agree['primary_macro_f1']:.3f}**; identical label sets on {agree['exact']:.1%} of tweets. The 33",
+        "disagreements were adjudicated by a third annotator (`training/gold/gold.csv`, column `annotation`).",
+        "",
+    ]
+    L += [
+        "## The shipped model on the gold test split",
+        "",
+        f"Model `{model.config_['model_id']}` (backend `{model.config_['backend']}`), trained by `make model`; "
+        f"its card carries the same figures ({'checked: they match' if same else 'WARNING: the card differs, rebuild the model'}).",
+        "",
+    ]
     L += [format_metrics(metrics)]
-    L += ["Calibration (expected calibration error, 10 bins, of each label's probability on the gold test split):", "",
-          "| label | ECE | threshold |", "|---|---:|---:|"]
-    L += [f"| {lab} | {metrics['per_label'][lab]['ece']:.3f} | {model.thresholds_[lab]:.2f} |" for lab in model.classes_]
-    L += ["", "Against the ceiling: the model's label macro-F1 is "
-          f"{metrics['macro_f1']:.3f} where two annotators agree at {agree['macro_f1']:.3f}.", ""]
+    L += [
+        "Calibration (expected calibration error, 10 bins, of each label's probability on the gold test split):",
+        "",
+        "| label | ECE | threshold |",
+        "|---|---:|---:|",
+    ]
+    L += [
+        f"| {lab} | {metrics['per_label'][lab]['ece']:.3f} | {model.thresholds_[lab]:.2f} |" for lab in model.classes_
+    ]
+    L += [
+        "",
+        "Against the ceiling: the model's label macro-F1 is "
+        f"{metrics['macro_f1']:.3f} where two annotators agree at {agree['macro_f1']:.3f}.",
+        "",
+    ]
 
     if not args.skip_anchors:
         comp = complaints_anchor(args.data_dir)
         grat = goemotions_anchor(args.data_dir)
         req = humaid_anchor(args.data_dir)
-        L += ["## Published anchors, on their own tasks and protocols", "",
-              "Our linear model (the same features and training code, trained as a one-label classifier on each",
-              "dataset's own labels) next to published results. Protocols differ in detail; treat these as anchors,",
-              "not a leaderboard.", "",
-              "| task | protocol | published | ours (linear) |", "|---|---|---|---:|",
-              f"| complaint vs not, complaints dataset (3,449 tweets) | {comp['folds']}-fold CV, macro-F1 of the two classes | "
-              "Preotiuc-Pietro et al. 2019: 79 (F1); Jin & Aletras 2020: 87 (macro-F1); Jin & Aletras 2021: 88.2 (macro-F1) | "
-              f"**{comp['macro_f1_mean'] * 100:.1f}** (± {comp['macro_f1_std'] * 100:.1f} over folds) |",
-              f"| gratitude, GoEmotions | train/dev/test split; F1 of gratitude on test ({grat['n_pos']} of {grat['n_test']}) | "
-              f"BERT 0.86 (Demszky et al. 2020) | **{grat['f1']:.3f}** |",
-              f"| requests_or_urgent_needs, HumAID Maria 2017 | official split; F1 of the class on test ({req['n_pos']} of "
-              f"{req['n_test']}) | no binary per-class figure checked here (HumAID reports multi-class F1 per event) | "
-              f"**{req['f1']:.3f}** |", "",
-              "Commands: `python -m training.complaints_cv --backend linear` (the 10-fold figure alone); this script",
-              "for the rest.", ""]
+        L += [
+            "## Published anchors, on their own tasks and protocols",
+            "",
+            "Our linear model (the same features and training code, trained as a one-label classifier on each",
+            "dataset's own labels) next to published results. Protocols differ in detail; treat these as anchors,",
+            "not a leaderboard.",
+            "",
+            "| task | protocol | published | ours (linear) |",
+            "|---|---|---|---:|",
+            f"| complaint vs not, complaints dataset (3,449 tweets) | {comp['folds']}-fold CV, macro-F1 of the two classes | "
+            "Preotiuc-Pietro et al. 2019: 79 (F1); Jin & Aletras 2020: 87 (macro-F1); Jin & Aletras 2021: 88.2 (macro-F1) | "
+            f"**{comp['macro_f1_mean'] * 100:.1f}** (± {comp['macro_f1_std'] * 100:.1f} over folds) |",
+            f"| gratitude, GoEmotions | train/dev/test split; F1 of gratitude on test ({grat['n_pos']} of {grat['n_test']}) | "
+            f"BERT 0.86 (Demszky et al. 2020) | **{grat['f1']:.3f}** |",
+            f"| requests_or_urgent_needs, HumAID Maria 2017 | official split; F1 of the class on test ({req['n_pos']} of "
+            f"{req['n_test']}) | no binary per-class figure checked here (HumAID reports multi-class F1 per event) | "
+            f"**{req['f1']:.3f}** |",
+            "",
+            "Commands: `python -m training.complaints_cv --backend linear` (the 10-fold figure alone); this script",
+            "for the rest.",
+            "",
+        ]
     L += [f"_Generated in {time.perf_counter() - started:.0f} s._", "", END]
 
     out = Path(args.output)
@@ -196,7 +255,7 @@ def main(argv=None) -> int:
     old = out.read_text("utf-8") if out.exists() else ""
     block = "\n".join(L)
     if START in old and END in old:
-        new = old[: old.index(START)] + block + old[old.index(END) + len(END):]
+        new = old[: old.index(START)] + block + old[old.index(END) + len(END) :]
     else:
         new = block + "\n\n" + old
     out.write_text(new.rstrip("\n") + "\n", "utf-8")

@@ -24,13 +24,13 @@ import json
 import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-
-from training.corpora import load_gold, weak_labels
 from mention_insight.evaluate import format_metrics
 from mention_insight.labels import DEFAULT_PRECEDENCE
 from mention_insight.train import LabelledData, read_labelled, split, train
+from training.corpora import load_gold, weak_labels
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 
 #: Datasets kept out of the shipped model's training data (licence: non-commercial).
 NOT_SHIPPED = ("humaid_maria2017",)
@@ -88,12 +88,26 @@ def main(argv=None) -> int:
     parser.add_argument("--seed-file", default=str(HERE / "data" / "seed_mentions.csv"))
     parser.add_argument("--output", default=str(ROOT / "build" / "linear"))
     parser.add_argument("--backend", default="linear", choices=["linear", "transformer"])
-    parser.add_argument("--C", default="2,4,8", help="Candidate inverse regularisations of the linear backend (best on validation wins).")
-    parser.add_argument("--features", default="pooled", choices=["pooled", "additive", "tfidf"],
-                        help="Feature weighting of the linear backend (pooled: the fast cached-score path).")
-    parser.add_argument("--include-non-commercial", action="store_true", help="Also train on HumAID (not for shipping).")
-    parser.add_argument("--weak", choices=["auto", "yes", "no"], default="auto",
-                        help="Add the external datasets' own labels mapped to ours, weight 0.3 (auto: if validation improves).")
+    parser.add_argument(
+        "--C",
+        default="2,4,8",
+        help="Candidate inverse regularisations of the linear backend (best on validation wins).",
+    )
+    parser.add_argument(
+        "--features",
+        default="pooled",
+        choices=["pooled", "additive", "tfidf"],
+        help="Feature weighting of the linear backend (pooled: the fast cached-score path).",
+    )
+    parser.add_argument(
+        "--include-non-commercial", action="store_true", help="Also train on HumAID (not for shipping)."
+    )
+    parser.add_argument(
+        "--weak",
+        choices=["auto", "yes", "no"],
+        default="auto",
+        help="Add the external datasets' own labels mapped to ours, weight 0.3 (auto: if validation improves).",
+    )
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
 
@@ -123,16 +137,29 @@ def main(argv=None) -> int:
         if args.weak == "auto":
             C = (backend_params or {}).get("C", 4.0)
             features = (backend_params or {}).get("features", "pooled")
-            scores = {name: validation_score(d, validation, C, args.seed, features) for name, d in (("without", data), ("with", data + weak))}
-            print(f"weak labels: validation score without {scores['without']:.3f}, with {scores['with']:.3f}", file=sys.stderr)
+            scores = {
+                name: validation_score(d, validation, C, args.seed, features)
+                for name, d in (("without", data), ("with", data + weak))
+            }
+            print(
+                f"weak labels: validation score without {scores['without']:.3f}, with {scores['with']:.3f}",
+                file=sys.stderr,
+            )
             use = scores["with"] > scores["without"]
         if use:
             data = data + weak
             sources.append(WEAK_SOURCE)
     gold_test.source = "gold test split (890 real tweets labelled by the codebook; training/gold/gold.csv)"
     result = train(
-        data, args.output, backend=args.backend, backend_params=backend_params, seed=args.seed,
-        validation_data=validation, test_data=gold_test, sources=sources, why=WHY if args.backend == "linear" else None,
+        data,
+        args.output,
+        backend=args.backend,
+        backend_params=backend_params,
+        seed=args.seed,
+        validation_data=validation,
+        test_data=gold_test,
+        sources=sources,
+        why=WHY if args.backend == "linear" else None,
     )
     print(format_metrics(result.metrics, title=f"gold test split ({result.sizes})"))
     print(json.dumps({"saved": str(result.path), "sizes": result.sizes}))

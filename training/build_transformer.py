@@ -23,19 +23,17 @@ from __future__ import annotations
 import argparse
 import copy
 import json
-import sys
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-
-from training.build_default import NOT_SHIPPED, SOURCES, gold_without
-
-from training.corpora import load_gold
 from mention_insight.evaluate import evaluate_model, format_metrics
 from mention_insight.labels import DEFAULT_PRECEDENCE
 from mention_insight.train import read_labelled, split, train
+from training.build_default import NOT_SHIPPED, SOURCES, gold_without
+from training.corpora import load_gold
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 
 
 def default_data(data_dir: str, gold: Path, seed_file: Path, seed: int):
@@ -66,11 +64,19 @@ def main(argv=None) -> int:
     parser.add_argument("--threads", type=int, default=None, help="CPU threads for fine-tuning (default: all).")
     parser.add_argument("--epochs", type=float, default=4)
     parser.add_argument("--learning-rate", type=float, default=8e-5)
-    parser.add_argument("--pooling", choices=["mean", "cls"], default="cls", help="The transformer's classification head.")
-    parser.add_argument("--max-transformer-share", type=float, default=1.0,
-                        help="Throughput budget for the cut-off: most validation mentions sent to the transformer.")
+    parser.add_argument(
+        "--pooling", choices=["mean", "cls"], default="cls", help="The transformer's classification head."
+    )
+    parser.add_argument(
+        "--max-transformer-share",
+        type=float,
+        default=1.0,
+        help="Throughput budget for the cut-off: most validation mentions sent to the transformer.",
+    )
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--ship", choices=["linear", "transformer", "cascade"], help="Also write this candidate to models/default.")
+    parser.add_argument(
+        "--ship", choices=["linear", "transformer", "cascade"], help="Also write this candidate to models/default."
+    )
     parser.add_argument("--why", default=CASCADE_WHY, help="The model card's reason for shipping it (with --ship).")
     parser.add_argument("--curve-only", action="store_true", help="Only recompute the cascade curve in results.json.")
     parser.add_argument("--ship-only", action="store_true", help="With --ship: ship from --output without training.")
@@ -92,13 +98,23 @@ def main(argv=None) -> int:
         ship(out / args.ship, test, args.why)
         return 0
     sources = [SOURCES["seed"], SOURCES["complaints_preotiuc2019"], SOURCES["crisislex_t26"]]
-    transformer_params = {"epochs": args.epochs, "learning_rate": args.learning_rate, "num_threads": args.threads,
-                          "seed": args.seed, "pooling": args.pooling}
+    transformer_params = {
+        "epochs": args.epochs,
+        "learning_rate": args.learning_rate,
+        "num_threads": args.threads,
+        "seed": args.seed,
+        "pooling": args.pooling,
+    }
     started = time.perf_counter()
     result = train(
-        data, out / "cascade", backend="cascade", seed=args.seed,
+        data,
+        out / "cascade",
+        backend="cascade",
+        seed=args.seed,
         backend_params={"transformer_params": transformer_params, "max_transformer_share": args.max_transformer_share},
-        validation_data=validation, test_data=test, sources=sources,
+        validation_data=validation,
+        test_data=test,
+        sources=sources,
     )
     total_seconds = time.perf_counter() - started
     clf = result.model
@@ -106,8 +122,11 @@ def main(argv=None) -> int:
     training = {"seed": args.seed, "split_sizes": result.sizes, "sources": sources, "test_source": test.source}
     report = {
         "sizes": result.sizes,
-        "train_seconds": {"cascade_total": total_seconds, "transformer_fine_tune_and_export": cascade.transformer_.train_seconds_,
-                          "transformer_steps": cascade.transformer_.steps_},
+        "train_seconds": {
+            "cascade_total": total_seconds,
+            "transformer_fine_tune_and_export": cascade.transformer_.train_seconds_,
+            "transformer_steps": cascade.transformer_.steps_,
+        },
         "chosen_cutoff": cascade.cutoff_,
         "validation_curve": [{**c, "cutoff": str(c["cutoff"])} for c in cascade.validation_curve_],
         "candidates": {"cascade": summary(result.metrics)},
@@ -144,11 +163,16 @@ def cascade_curve(clf, validation, test) -> list[dict]:
         variant.tune(validation.texts, validation.labels)
         _, unsure = variant.backend_.route(test.texts)
         metrics = evaluate_model(variant, test.texts, test.labels)
-        curve.append({
-            "cutoff": str(point["cutoff"]), "validation_transformer_share": point["transformer_share"],
-            "test_transformer_share": float(unsure.mean()), **summary(metrics),
-            "calibration": variant.calibration_.tolist(), "thresholds": variant.thresholds_,
-        })
+        curve.append(
+            {
+                "cutoff": str(point["cutoff"]),
+                "validation_transformer_share": point["transformer_share"],
+                "test_transformer_share": float(unsure.mean()),
+                **summary(metrics),
+                "calibration": variant.calibration_.tolist(),
+                "thresholds": variant.thresholds_,
+            }
+        )
     return curve
 
 

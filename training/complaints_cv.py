@@ -22,18 +22,17 @@ from __future__ import annotations
 import argparse
 import copy
 import json
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-
-from training.corpora import read_external
 from mention_insight.evaluate import compute_metrics
 from mention_insight.model import MentionClassifier
+from training.corpora import read_external
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 
 
 class _FloatScores:
@@ -56,13 +55,24 @@ def main(argv=None) -> int:
     parser.add_argument("--folds", type=int, default=10)
     parser.add_argument("--max-folds", type=int, default=None, help="Score only the first N folds (a partial run).")
     parser.add_argument("--epochs", type=float, default=None, help="Transformer epochs (default: the backend's).")
-    parser.add_argument("--pooling", choices=["mean", "cls"], default=None, help="Transformer head (default: the backend's).")
-    parser.add_argument("--ensemble-size", type=int, default=None,
-                        help="Transformer copies fine-tuned with seeds seed, seed+1, ... and averaged (default 1).")
-    parser.add_argument("--max-transformer-share", type=float, default=None,
-                        help="Cascade only: the throughput budget (the shipped default uses 0.5).")
-    parser.add_argument("--float", action="store_true",
-                        help="Transformer only: also score the float model before int8 quantisation.")
+    parser.add_argument(
+        "--pooling", choices=["mean", "cls"], default=None, help="Transformer head (default: the backend's)."
+    )
+    parser.add_argument(
+        "--ensemble-size",
+        type=int,
+        default=None,
+        help="Transformer copies fine-tuned with seeds seed, seed+1, ... and averaged (default 1).",
+    )
+    parser.add_argument(
+        "--max-transformer-share",
+        type=float,
+        default=None,
+        help="Cascade only: the throughput budget (the shipped default uses 0.5).",
+    )
+    parser.add_argument(
+        "--float", action="store_true", help="Transformer only: also score the float model before int8 quantisation."
+    )
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
@@ -97,10 +107,17 @@ def main(argv=None) -> int:
         clf = MentionClassifier(backend=args.backend, backend_params=params, random_state=args.seed)
         # The validation split MentionClassifier.fit would make itself, made here so the
         # float model can be tuned on the same one.
-        tr, va = train_test_split(train_idx, test_size=clf.validation_fraction, random_state=args.seed,
-                                  stratify=[labels[i][0] for i in train_idx])
-        clf.fit([texts[i] for i in tr], [labels[i] for i in tr],
-                validation=([texts[i] for i in va], [labels[i] for i in va]))
+        tr, va = train_test_split(
+            train_idx,
+            test_size=clf.validation_fraction,
+            random_state=args.seed,
+            stratify=[labels[i][0] for i in train_idx],
+        )
+        clf.fit(
+            [texts[i] for i in tr],
+            [labels[i] for i in tr],
+            validation=([texts[i] for i in va], [labels[i] for i in va]),
+        )
         test_texts, test_labels = [texts[i] for i in test_idx], [labels[i] for i in test_idx]
         scores.append(_macro_f1(clf, test_texts, test_labels))
         line = f"fold {k}/{args.folds}: macro-F1 {scores[-1]:.3f}"
@@ -113,9 +130,14 @@ def main(argv=None) -> int:
         print(line, flush=True)
     partial = len(scores) < args.folds
     summary = {
-        "backend": args.backend, "params": params, "folds_scored": len(scores), "folds": args.folds,
-        "partial": partial, "macro_f1_per_fold": [round(s, 4) for s in scores],
-        "macro_f1_mean": round(float(np.mean(scores)), 4), "macro_f1_std": round(float(np.std(scores)), 4),
+        "backend": args.backend,
+        "params": params,
+        "folds_scored": len(scores),
+        "folds": args.folds,
+        "partial": partial,
+        "macro_f1_per_fold": [round(s, 4) for s in scores],
+        "macro_f1_mean": round(float(np.mean(scores)), 4),
+        "macro_f1_std": round(float(np.std(scores)), 4),
         "seconds": round(time.perf_counter() - started, 1),
     }
     if float_scores:

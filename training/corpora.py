@@ -117,7 +117,9 @@ def read_customer_care(data_dir: Path) -> dict[str, ExternalItem]:
         if r["conversation"] != conversation:
             conversation, context = r["conversation"], []
         if r["role"] == "customer":
-            out[f"{r['conversation']}:{r['turn']}"] = ExternalItem(r["text"], r["company"], r["split"], "\n".join(context))
+            out[f"{r['conversation']}:{r['turn']}"] = ExternalItem(
+                r["text"], r["company"], r["split"], "\n".join(context)
+            )
         context.append(f"{r['role']}: {r['text']}")
     return out
 
@@ -156,7 +158,9 @@ def load_gold(gold_file, data_dir=None, split: str | None = None) -> LabelledDat
     for n, row in enumerate(rows, 2):
         if split is not None and row["split"] != split:
             continue
-        items = cache.setdefault(row["dataset"], read_external(row["dataset"], data_dir))
+        if row["dataset"] not in cache:  # each external dataset is read once
+            cache[row["dataset"]] = read_external(row["dataset"], data_dir)
+        items = cache[row["dataset"]]
         item = items.get(row["key"])
         if item is None:
             missing.append(f"{row['dataset']}:{row['key']}")

@@ -41,7 +41,7 @@ def choose_items(data_dir) -> dict[str, list[str]]:
         by_cat[v.label].append(k)
     total = sum(len(v) for v in by_cat.values())
     picked = []
-    for cat, keys in sorted(by_cat.items()):  # proportional, at least 10 per category where possible
+    for _category, keys in sorted(by_cat.items()):  # proportional, at least 10 per category where possible
         n = min(len(keys), max(10, round(600 * len(keys) / total)))
         picked += rng.sample(keys, n)
     chosen["civic_reports_bengaluru"] = sorted(picked)

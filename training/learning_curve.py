@@ -21,16 +21,15 @@ from pathlib import Path
 
 import numpy as np
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-
-from training.build_default import NOT_SHIPPED, gold_without
-
-from training.corpora import load_gold
 from mention_insight.evaluate import evaluate_model
 from mention_insight.labels import DEFAULT_PRECEDENCE
 from mention_insight.model import MentionClassifier
 from mention_insight.train import read_labelled, split
+from training.build_default import NOT_SHIPPED, gold_without
+from training.corpora import load_gold
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 
 START, END = "<!-- accuracy:learning-curve:start -->", "<!-- accuracy:learning-curve:end -->"
 LABELS = ("visit_request", "complaint", "shared_info", "thanks", "other")
@@ -59,7 +58,9 @@ def main(argv=None) -> int:
     parser.add_argument("--C", type=float, default=8.0, help="The linear model's C (build_default.py's choice).")
     parser.add_argument("--fractions", default="0.125,0.25,0.5,0.75,1")
     parser.add_argument("--repeats", type=int, default=3, help="Random subsamples per fraction below 1.")
-    parser.add_argument("--target", type=float, default=0.75, help="Primary macro-F1 target (issue 3) to extrapolate to.")
+    parser.add_argument(
+        "--target", type=float, default=0.75, help="Primary macro-F1 target (issue 3) to extrapolate to."
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--output", default=str(ROOT / "docs" / "accuracy.md"))
     args = parser.parse_args(argv)
@@ -83,7 +84,11 @@ def main(argv=None) -> int:
     for fraction in [float(f) for f in args.fractions.split(",")]:
         runs = []
         for r in range(1 if fraction >= 1 else args.repeats):
-            index = np.arange(len(data)) if fraction >= 1 else np.sort(rng.choice(len(data), int(fraction * len(data)), replace=False))
+            index = (
+                np.arange(len(data))
+                if fraction >= 1
+                else np.sort(rng.choice(len(data), int(fraction * len(data)), replace=False))
+            )
             _, m = fit_and_score(data.subset(index.tolist()), validation, test, args.C, args.seed + r)
             runs.append(m)
         curve.append((fraction, int(fraction * len(data)), summary(runs), len(runs)))
@@ -95,47 +100,76 @@ def main(argv=None) -> int:
         part = test.subset([i for i, line in enumerate(test.rows) if dataset_of_line[line] == dataset])
         by_source[dataset] = (len(part), evaluate_model(full, part.texts, part.labels))
 
-    humaid = gold_all_train.subset([i for i, line in enumerate(gold_all_train.rows) if dataset_of_line[line] in NOT_SHIPPED])
+    humaid = gold_all_train.subset(
+        [i for i, line in enumerate(gold_all_train.rows) if dataset_of_line[line] in NOT_SHIPPED]
+    )
     humaid_fit, humaid_val = split(humaid, 0.2, args.seed + 1, DEFAULT_PRECEDENCE)
     _, with_humaid = fit_and_score(data + humaid_fit, validation + humaid_val, test, args.C, args.seed)
 
-    L = [START, "", "## Learning curve: would more data of the same kind reach the target?", "",
-         f"`python -m training.learning_curve` ({time.strftime('%Y-%m-%d')}). The linear model of "
-         "`training/build_default.py` (pooled features, C = "
-         f"{args.C:g}) trained on random shares of its {len(data):,} training mentions (seed + gold train, HumAID "
-         f"left out), calibrated and thresholded on the same {len(validation):,} validation mentions, scored on "
-         f"the {len(test):,} gold test tweets. Shares below 1 are the mean of {args.repeats} random subsamples.", "",
-         "| share | training mentions | label macro-F1 | primary macro-F1 | " + " | ".join(LABELS) + " |",
-         "|---:|---:|---:|---:|" + "---:|" * len(LABELS)]
+    L = [
+        START,
+        "",
+        "## Learning curve: would more data of the same kind reach the target?",
+        "",
+        f"`python -m training.learning_curve` ({time.strftime('%Y-%m-%d')}). The linear model of "
+        "`training/build_default.py` (pooled features, C = "
+        f"{args.C:g}) trained on random shares of its {len(data):,} training mentions (seed + gold train, HumAID "
+        f"left out), calibrated and thresholded on the same {len(validation):,} validation mentions, scored on "
+        f"the {len(test):,} gold test tweets. Shares below 1 are the mean of {args.repeats} random subsamples.",
+        "",
+        "| share | training mentions | label macro-F1 | primary macro-F1 | " + " | ".join(LABELS) + " |",
+        "|---:|---:|---:|---:|" + "---:|" * len(LABELS),
+    ]
     for fraction, n, s, runs in curve:
         spread = f" (± {s['spread'] / 2:.3f})" if runs > 1 else ""
-        L.append(f"| {fraction:g} | {n:,} | {s['label']:.3f} | {s['primary']:.3f}{spread} | "
-                 + " | ".join(f"{s['per_label'][c]:.3f}" for c in LABELS) + " |")
+        L.append(
+            f"| {fraction:g} | {n:,} | {s['label']:.3f} | {s['primary']:.3f}{spread} | "
+            + " | ".join(f"{s['per_label'][c]:.3f}" for c in LABELS)
+            + " |"
+        )
     s1 = curve[-1][2]
     # Least-squares line of primary macro-F1 against log2(training mentions), over every point.
     slope, intercept = np.polyfit(np.log2([n for _, n, _, _ in curve]), [s["primary"] for _, _, s, _ in curve], 1)
     needed = 2 ** ((args.target - intercept) / slope) if slope > 0 else float("inf")
-    L += ["", f"A straight line through primary macro-F1 against log2(training mentions) rises **{slope:+.3f} per "
-          f"doubling** of the data. Extrapolated (a rough guide: curves flatten), the {args.target:g} target would take "
-          f"about {float(f'{needed:.2g}'):,.0f} labelled mentions of the same kind, {needed / curve[-1][1]:.0f} times what we have.", "",
-          "**By source** (the full model above, gold test split):", "",
-          "| source | test tweets | label macro-F1 | primary macro-F1 | primary accuracy |", "|---|---:|---:|---:|---:|"]
+    L += [
+        "",
+        f"A straight line through primary macro-F1 against log2(training mentions) rises **{slope:+.3f} per "
+        f"doubling** of the data. Extrapolated (a rough guide: curves flatten), the {args.target:g} target would take "
+        f"about {float(f'{needed:.2g}'):,.0f} labelled mentions of the same kind, {needed / curve[-1][1]:.0f} times what we have.",
+        "",
+        "**By source** (the full model above, gold test split):",
+        "",
+        "| source | test tweets | label macro-F1 | primary macro-F1 | primary accuracy |",
+        "|---|---:|---:|---:|---:|",
+    ]
     for dataset, (n, m) in by_source.items():
         note = " (no training tweets from this source: licence)" if dataset in NOT_SHIPPED else ""
-        L.append(f"| {dataset}{note} | {n} | {m['macro_f1']:.3f} | {m['primary']['macro_f1']:.3f} | {m['primary']['accuracy']:.3f} |")
-    L += ["", f"**Adding HumAID's {len(humaid):,} gold train tweets** (non-commercial licence: measured here, never "
-          f"shipped): label macro-F1 {with_humaid['macro_f1']:.3f}, primary macro-F1 {with_humaid['primary']['macro_f1']:.3f} "
-          f"(without: {s1['label']:.3f} / {s1['primary']:.3f}).", "",
-          f"_Generated in {time.perf_counter() - started:.0f} s._", "", END]
+        L.append(
+            f"| {dataset}{note} | {n} | {m['macro_f1']:.3f} | {m['primary']['macro_f1']:.3f} | {m['primary']['accuracy']:.3f} |"
+        )
+    L += [
+        "",
+        f"**Adding HumAID's {len(humaid):,} gold train tweets** (non-commercial licence: measured here, never "
+        f"shipped): label macro-F1 {with_humaid['macro_f1']:.3f}, primary macro-F1 {with_humaid['primary']['macro_f1']:.3f} "
+        f"(without: {s1['label']:.3f} / {s1['primary']:.3f}).",
+        "",
+        f"_Generated in {time.perf_counter() - started:.0f} s._",
+        "",
+        END,
+    ]
     block = "\n".join(L)
     print(block)
     path = Path(args.output)
     old = path.read_text("utf-8")
     if START in old and END in old:
-        new = old[: old.index(START)] + block + old[old.index(END) + len(END):]
+        new = old[: old.index(START)] + block + old[old.index(END) + len(END) :]
     else:
         marker = "<!-- accuracy:core:end -->"
-        new = old.replace(marker, marker + "\n\n" + block, 1) if marker in old else old.rstrip("\n") + "\n\n" + block + "\n"
+        new = (
+            old.replace(marker, marker + "\n\n" + block, 1)
+            if marker in old
+            else old.rstrip("\n") + "\n\n" + block + "\n"
+        )
     path.write_text(new, "utf-8")
     return 0
 

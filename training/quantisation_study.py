@@ -18,7 +18,6 @@ import argparse
 import copy
 import json
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -34,24 +33,29 @@ def main(argv=None) -> int:
     parser.add_argument("--models", default=str(ROOT / "build" / "transformer"))
     parser.add_argument("--data-dir", default=str(ROOT.parent / "shared" / "data" / "external"))
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--variants", default="float,dynamic,static",
-                        help="Comma-separated: float, dynamic, static (what ships), nbitsB-accA-bN (MatMulNBits; needs onnx-ir).")
+    parser.add_argument(
+        "--variants",
+        default="float,dynamic,static",
+        help="Comma-separated: float, dynamic, static (what ships), nbitsB-accA-bN (MatMulNBits; needs onnx-ir).",
+    )
     parser.add_argument("--calibration-size", type=int, default=256)
     parser.add_argument("--batch-check", type=int, default=300, help="Validation texts scored both ways.")
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
     import torch
-    from mention_insight.backends.transformer.meanpool import load_float_model
 
-    from training.build_transformer import default_data
     from mention_insight import load_model
-    from mention_insight.evaluate import evaluate_model
     from mention_insight.backends.transformer.export import export_onnx, quantize_onnx
+    from mention_insight.backends.transformer.meanpool import load_float_model
+    from mention_insight.evaluate import evaluate_model
+    from training.build_transformer import default_data
 
     torch.set_num_threads(args.threads)
     models = Path(args.models)
-    data, validation, test = default_data(args.data_dir, HERE / "gold" / "gold.csv", HERE / "data" / "seed_mentions.csv", 0)
+    data, validation, test = default_data(
+        args.data_dir, HERE / "gold" / "gold.csv", HERE / "data" / "seed_mentions.csv", 0
+    )
     shipped = load_model(models / "transformer", cache=False)
     backend = shipped.backend_
     backend.num_threads = args.threads
@@ -79,10 +83,17 @@ def main(argv=None) -> int:
                 import onnx
                 from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
 
-                bits, acc, block = (int(part[len(prefix):]) for part, prefix in
-                                    zip(variant.split("-"), ("nbits", "acc", "b")))
-                q = MatMulNBitsQuantizer(onnx.load(str(tmp / "float.onnx")), bits=bits, block_size=block,
-                                         is_symmetric=True, accuracy_level=acc, op_types_to_quantize=("MatMul", "Gather"))
+                bits, acc, block = (
+                    int(part[len(prefix) :]) for part, prefix in zip(variant.split("-"), ("nbits", "acc", "b"))
+                )
+                q = MatMulNBitsQuantizer(
+                    onnx.load(str(tmp / "float.onnx")),
+                    bits=bits,
+                    block_size=block,
+                    is_symmetric=True,
+                    accuracy_level=acc,
+                    op_types_to_quantize=("MatMul", "Gather"),
+                )
                 q.process()
                 q.model.save_model_to_file(str(target))
             elif variant == "static":
@@ -103,18 +114,26 @@ def main(argv=None) -> int:
             val = evaluate_model(clf, validation.texts, validation.labels)
             tst = evaluate_model(clf, test.texts, test.labels)
             rows[variant] = {
-                "validation_macro_f1": val["macro_f1"], "validation_primary_macro_f1": val["primary"]["macro_f1"],
-                "test_macro_f1": tst["macro_f1"], "test_primary_macro_f1": tst["primary"]["macro_f1"],
+                "validation_macro_f1": val["macro_f1"],
+                "validation_primary_macro_f1": val["primary"]["macro_f1"],
+                "test_macro_f1": tst["macro_f1"],
+                "test_primary_macro_f1": tst["primary"]["macro_f1"],
                 "max_batch_vs_single": float(np.abs(batched - single).max()),
-                "size_mb": target.stat().st_size / 1e6, "mentions_per_s": rate, "quantise_seconds": seconds,
+                "size_mb": target.stat().st_size / 1e6,
+                "mentions_per_s": rate,
+                "quantise_seconds": seconds,
             }
             print(variant, json.dumps(rows[variant]), flush=True)
-    print("| variant | val label F1 | val primary F1 | test label F1 | test primary F1 | max batch-vs-single | MB | mentions/s |")
+    print(
+        "| variant | val label F1 | val primary F1 | test label F1 | test primary F1 | max batch-vs-single | MB | mentions/s |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for name, r in rows.items():
-        print(f"| {name} | {r['validation_macro_f1']:.3f} | {r['validation_primary_macro_f1']:.3f} | "
-              f"{r['test_macro_f1']:.3f} | {r['test_primary_macro_f1']:.3f} | {r['max_batch_vs_single']:.1e} | "
-              f"{r['size_mb']:.1f} | {r['mentions_per_s']:,.0f} |")
+        print(
+            f"| {name} | {r['validation_macro_f1']:.3f} | {r['validation_primary_macro_f1']:.3f} | "
+            f"{r['test_macro_f1']:.3f} | {r['test_primary_macro_f1']:.3f} | {r['max_batch_vs_single']:.1e} | "
+            f"{r['size_mb']:.1f} | {r['mentions_per_s']:,.0f} |"
+        )
     (models / "quantisation_study.json").write_text(json.dumps(rows, indent=2) + "\n", "utf-8")
     return 0
 

@@ -14,14 +14,14 @@ import os
 import threading
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Union, overload
+from typing import overload
 
 from . import persistence
 from ._gc import freeze_loaded_objects
 from .errors import InputFormatError, ModelError
 from .model import MentionClassifier, Prediction
 
-ModelLike = Union[str, os.PathLike, MentionClassifier, None]
+ModelLike = str | os.PathLike | MentionClassifier | None
 #: Environment variable naming a model directory to use as the default.
 MODEL_ENV = "MENTION_INSIGHT_MODEL"
 
@@ -74,7 +74,9 @@ def _check_texts(texts: list) -> None:
         return
     bad_type = [i for i, t in enumerate(texts) if not isinstance(t, str)]
     if bad_type:
-        raise TypeError(f"classify() expects strings; items {bad_type[:10]} are not (e.g. {type(texts[bad_type[0]]).__name__}).")
+        raise TypeError(
+            f"classify() expects strings; items {bad_type[:10]} are not (e.g. {type(texts[bad_type[0]]).__name__})."
+        )
     empty = [i for i, t in enumerate(texts) if not t.strip()]
     if empty:
         raise InputFormatError(
@@ -84,7 +86,7 @@ def _check_texts(texts: list) -> None:
 
 
 @overload
-def classify(texts: str, *, model: ModelLike = None) -> Prediction: ...
+def classify(texts: str, *, model: ModelLike = None) -> Prediction: ...  # type: ignore[overload-overlap]
 
 
 @overload

@@ -55,7 +55,8 @@ def classify_records(
     """(record, added fields) for every record of ``source``, in order."""
     labels = model.all_labels
     for chunk in _chunks(iter(source), batch_size):
-        texts, rows = [], []
+        texts: list[str] = []
+        rows: list[int] = []
         results: list[dict] = []
         for rec in chunk:
             added = empty_result(labels, model.model_id, rec.error)
@@ -65,7 +66,7 @@ def classify_records(
                     added["error"] = f"no {source.mapping.text!r} field in this row"
                 elif not text.strip():
                     added["error"] = "empty text"
-            if added["error"] is None:
+            if added["error"] is None and text is not None:
                 texts.append(text)
                 rows.append(len(results))
             results.append(added)

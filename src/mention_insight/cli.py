@@ -10,8 +10,8 @@ import warnings
 import click
 
 from . import __version__
-from .errors import MentionInsightError
 from .backends import BACKENDS
+from .errors import MentionInsightError
 from .io import FORMATS
 
 
@@ -43,7 +43,9 @@ def input_options(fn):
     """Options shared by every command that reads an export."""
     for option in reversed(
         [
-            click.option("--format", "input_format", type=click.Choice(list(FORMATS)), help="Input format (detected if omitted)."),
+            click.option(
+                "--format", "input_format", type=click.Choice(list(FORMATS)), help="Input format (detected if omitted)."
+            ),
             click.option("--text-column", help="Column holding the mention text (detected if omitted)."),
             click.option("--encoding", default="utf-8", show_default=True, help="Input encoding, e.g. cp1252."),
         ]
@@ -65,12 +67,22 @@ def cli():
 
 @cli.command("classify")
 @click.argument("input", type=click.Path(allow_dash=True))
-@click.option("-o", "--output", required=True, type=click.Path(allow_dash=True), help="Output file (.csv or .jsonl), or - for stdout.")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(allow_dash=True),
+    help="Output file (.csv or .jsonl), or - for stdout.",
+)
 @click.option("--model", "model_path", type=click.Path(), help="Model directory (default: the bundled model).")
 @input_options
-@click.option("--output-format", type=click.Choice(["csv", "jsonl"]), help="Output format (from the extension if omitted).")
+@click.option(
+    "--output-format", type=click.Choice(["csv", "jsonl"]), help="Output format (from the extension if omitted)."
+)
 @click.option("--batch-size", default=2048, show_default=True, help="Mentions classified per batch.")
-@click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: when stderr is a terminal).")
+@click.option(
+    "--progress/--no-progress", default=None, help="Progress bar on stderr (default: when stderr is a terminal)."
+)
 @_library_errors
 def classify_cmd(input, output, model_path, input_format, text_column, encoding, output_format, batch_size, progress):
     """Classify every mention of an export; keep every row and column, add labels and scores.
@@ -95,8 +107,14 @@ def classify_cmd(input, output, model_path, input_format, text_column, encoding,
         bar = tqdm(unit=" mentions", file=sys.stderr, mininterval=0.5)
     try:
         summary = classify_file(
-            input, output, model=model, input_format=input_format, output_format=output_format,
-            encoding=encoding, text_column=text_column, batch_size=batch_size,
+            input,
+            output,
+            model=model,
+            input_format=input_format,
+            output_format=output_format,
+            encoding=encoding,
+            text_column=text_column,
+            batch_size=batch_size,
             progress=bar.update if bar is not None else None,
         )
     finally:
@@ -108,18 +126,27 @@ def classify_cmd(input, output, model_path, input_format, text_column, encoding,
 @cli.command("train")
 @click.argument("labelled", type=click.Path(allow_dash=True))
 @click.option("-o", "--output", required=True, type=click.Path(), help="Directory to write the model to.")
-@click.option("--backend", type=click.Choice(list(BACKENDS)), default="linear", show_default=True,
-              help="; ".join(f"{name}: {entry[3]}" for name, entry in BACKENDS.items()) + ".")
+@click.option(
+    "--backend",
+    type=click.Choice(list(BACKENDS)),
+    default="linear",
+    show_default=True,
+    help="; ".join(f"{name}: {entry[3]}" for name, entry in BACKENDS.items()) + ".",
+)
 @click.option("--text-column", help="Column holding the text (detected if omitted).")
 @click.option("--labels-column", help="Column holding the labels, ';'-separated (detected if omitted).")
 @click.option("--test-size", default=0.2, show_default=True, help="Share held out for the reported metrics.")
-@click.option("--test", "test_file", type=click.Path(exists=True), help="A separate labelled file to report metrics on.")
+@click.option(
+    "--test", "test_file", type=click.Path(exists=True), help="A separate labelled file to report metrics on."
+)
 @click.option("--seed", default=0, show_default=True)
 @click.option("--precedence", help="Primary-label order, comma-separated (default: the codebook's).")
 @click.option("--labels", "allowed", help="Allowed labels, comma-separated; others are an error.")
 @click.option("--min-examples", default=10, show_default=True, help="Fewest examples a label may have.")
 @_library_errors
-def train_cmd(labelled, output, backend, text_column, labels_column, test_size, test_file, seed, precedence, allowed, min_examples):
+def train_cmd(
+    labelled, output, backend, text_column, labels_column, test_size, test_file, seed, precedence, allowed, min_examples
+):
     """Train a model from a labelled file and save it with its held-out metrics.
 
     The file needs a text column and a 'labels' column; several labels are separated
@@ -134,10 +161,17 @@ def train_cmd(labelled, output, backend, text_column, labels_column, test_size, 
 
     test_data = read_labelled(test_file, text_column=text_column, labels_column=labels_column) if test_file else None
     result = train(
-        labelled, output, backend=backend, test_size=test_size, seed=seed,
+        labelled,
+        output,
+        backend=backend,
+        test_size=test_size,
+        seed=seed,
         precedence=[p.strip() for p in precedence.split(",")] if precedence else None,
         labels=[p.strip() for p in allowed.split(",")] if allowed else None,
-        min_examples=min_examples, test_data=test_data, text_column=text_column, labels_column=labels_column,
+        min_examples=min_examples,
+        test_data=test_data,
+        text_column=text_column,
+        labels_column=labels_column,
     )
     click.echo(format_metrics(result.metrics, title=f"held-out metrics ({result.sizes})"))
     click.echo(f"model saved to {result.path}", err=True)
@@ -172,23 +206,46 @@ def evaluate_cmd(labelled, model_path, text_column, labels_column, as_json):
 
 @cli.command("report")
 @click.argument("input", type=click.Path(allow_dash=True))
-@click.option("-o", "--output", required=True, type=click.Path(), help="Report file (.html); .json, .md and _*.csv go beside it.")
+@click.option(
+    "-o", "--output", required=True, type=click.Path(), help="Report file (.html); .json, .md and _*.csv go beside it."
+)
 @click.option("--period", default="week", show_default=True, help="Bucket: day, week or month.")
 @click.option("--by", default="account", show_default=True, help="Compare per account, area, or none.")
 @click.option("--since", help="First day to include (YYYY-MM-DD).")
 @click.option("--until", help="Last day to include (YYYY-MM-DD).")
 @click.option("--model", "model_path", type=click.Path(), help="Model directory (default: the bundled model).")
 @click.option("--key-file", type=click.Path(), help="Pseudonym key (hex); default: <output>.key, created if missing.")
-@click.option("--places", "places_file", type=click.Path(), help="Place names, one per line (default: South Manchester).")
+@click.option(
+    "--places", "places_file", type=click.Path(), help="Place names, one per line (default: South Manchester)."
+)
 @click.option("--timezone", default="UTC", show_default=True, help="Time zone for days and hours, e.g. Europe/London.")
 @click.option("--formats", default="html,md,json,csv", show_default=True, help="Comma-separated: html, md, json, csv.")
-@click.option("--error-rates", "error_rates_file", type=click.Path(exists=True),
-              help="Labelled mentions (text, labels) like these: correct the counts with the model's error rates on them "
-                   "instead of its held-out test rates.")
+@click.option(
+    "--error-rates",
+    "error_rates_file",
+    type=click.Path(exists=True),
+    help="Labelled mentions (text, labels) like these: correct the counts with the model's error rates on them "
+    "instead of its held-out test rates.",
+)
 @input_options
 @_library_errors
-def report_cmd(input, output, period, by, since, until, model_path, key_file, places_file, timezone, formats,
-               error_rates_file, input_format, text_column, encoding):
+def report_cmd(
+    input,
+    output,
+    period,
+    by,
+    since,
+    until,
+    model_path,
+    key_file,
+    places_file,
+    timezone,
+    formats,
+    error_rates_file,
+    input_format,
+    text_column,
+    encoding,
+):
     """Report the impact of an account: label counts and trends, honest estimates, engagement, examples.
 
     INPUT is a raw export (classified first) or the output of 'classify'. Handles and
@@ -201,14 +258,28 @@ def report_cmd(input, output, period, by, since, until, model_path, key_file, pl
     from .impact import make_report
 
     result = make_report(
-        input, output, period=period, by=by, since=since, until=until, model=model_path, key_file=key_file,
-        places_file=places_file, timezone=timezone, formats=[f.strip() for f in formats.split(",") if f.strip()],
-        input_format=input_format, encoding=encoding, text_column=text_column, error_rates_file=error_rates_file,
+        input,
+        output,
+        period=period,
+        by=by,
+        since=since,
+        until=until,
+        model=model_path,
+        key_file=key_file,
+        places_file=places_file,
+        timezone=timezone,
+        formats=[f.strip() for f in formats.split(",") if f.strip()],
+        input_format=input_format,
+        encoding=encoding,
+        text_column=text_column,
+        error_rates_file=error_rates_file,
     )
     for path in result.written:
         click.echo(f"wrote {path}", err=True)
     if result.key_created:
-        click.echo(f"pseudonym key created at {result.key_file}: keep it private, reuse it for comparable reports", err=True)
+        click.echo(
+            f"pseudonym key created at {result.key_file}: keep it private, reuse it for comparable reports", err=True
+        )
 
 
 def main() -> None:  # pragma: no cover - console script entry

@@ -39,8 +39,11 @@ def _results(source: MentionSource, clf: MentionClassifier, classified: bool) ->
             yield rec, (label, labs, scores, rec.error or error)
         return
     for rec, added in classify_records(source, clf):
-        scores = {lab: added[row_schema.score_column(lab)] for lab in clf.all_labels
-                  if added.get(row_schema.score_column(lab)) is not None}
+        scores = {
+            lab: added[row_schema.score_column(lab)]
+            for lab in clf.all_labels
+            if added.get(row_schema.score_column(lab)) is not None
+        }
         yield rec, (added["label"], tuple(added["labels"] or ()), scores, added["error"])
 
 
@@ -56,13 +59,24 @@ def _mentions(source: MentionSource, results: Iterable[tuple[Record, tuple]]) ->
     out = []
     for rec, (label, labels, scores, error) in results:
         d = rec.data
-        out.append(Mention(
-            line=rec.line, text=source.text_of(rec) or "", label=label, labels=labels, scores=scores,
-            id=cell(d, mp.id), author=cell(d, mp.author), author_name=cell(d, name_col),
-            created_at=parse_datetime(d.get(mp.created_at)) if mp.created_at else None,
-            account=cell(d, mp.account), area=cell(d, mp.area), in_reply_to=cell(d, mp.in_reply_to),
-            outcome=cell(d, mp.outcome), error=error,
-        ))
+        out.append(
+            Mention(
+                line=rec.line,
+                text=source.text_of(rec) or "",
+                label=label,
+                labels=labels,
+                scores=scores,
+                id=cell(d, mp.id),
+                author=cell(d, mp.author),
+                author_name=cell(d, name_col),
+                created_at=parse_datetime(d.get(mp.created_at)) if mp.created_at else None,
+                account=cell(d, mp.account),
+                area=cell(d, mp.area),
+                in_reply_to=cell(d, mp.in_reply_to),
+                outcome=cell(d, mp.outcome),
+                error=error,
+            )
+        )
     return out
 
 
@@ -154,7 +168,16 @@ def make_report(
     if error_rates_file is not None:
         rates, rates_source = measured_error_rates(error_rates_file, clf)
     summary = compute_summary(
-        data, period=period, by=by, since=since_d, until=until_d, tz=tz, pseudonymiser=Pseudonymiser(key),
-        places=places, n_boot=n_boot, error_rates=rates, error_rates_source=rates_source,
+        data,
+        period=period,
+        by=by,
+        since=since_d,
+        until=until_d,
+        tz=tz,
+        pseudonymiser=Pseudonymiser(key),
+        places=places,
+        n_boot=n_boot,
+        error_rates=rates,
+        error_rates_source=rates_source,
     )
     return ReportResult(summary, write_report(summary, output, formats), key_path, created)

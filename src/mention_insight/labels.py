@@ -7,6 +7,7 @@ label does and never combines with another.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -40,10 +41,8 @@ def parse_labels(value: object) -> list[str]:
     if value is None:
         return []
     if isinstance(value, str) and value.lstrip().startswith("["):
-        try:
+        with contextlib.suppress(json.JSONDecodeError):
             value = json.loads(value)
-        except json.JSONDecodeError:
-            pass
     if isinstance(value, str):
         parts = _SPLIT_RE.split(value)
     elif isinstance(value, Iterable):
@@ -100,9 +99,7 @@ def order_labels(labels: Iterable[str], precedence: Sequence[str]) -> tuple[str,
     return tuple(sorted(set(labels), key=lambda x: (rank.get(x, len(rank)), x)))
 
 
-def stratified_split(
-    primary: Sequence[str], test_size: float, seed: int
-) -> tuple[np.ndarray, np.ndarray]:
+def stratified_split(primary: Sequence[str], test_size: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Indices of a seeded split stratified by primary label: ``(train, test)``.
 
     Falls back to an unstratified split when a label is too rare to stratify.

@@ -84,6 +84,10 @@ class MentionClassifier(ParamsMixin):
         Settings passed to the backend (e.g. ``{"C": 4.0}`` for ``linear``).
     """
 
+    #: Set by :meth:`load`: the model directory's config and path.
+    config_: dict
+    path_: Path
+
     def __init__(
         self,
         backend: str = "linear",
@@ -215,9 +219,14 @@ class MentionClassifier(ParamsMixin):
             raise MentionInsightError(f"cascade_part() needs a cascade classifier; this one is {self.backend!r}.")
         sub, cal = self.backend_.part(part)
         params = {**self.get_params(), "backend": part, "backend_params": sub.get_params()}
-        training = {"n_train": self.n_train_, "n_validation": self.n_validation_, "data_fingerprint": self.data_fingerprint_}
-        return type(self).from_fitted(sub, params=params, classes=self.classes_, precedence=self.precedence_,
-                                      calibration=cal, training=training)
+        training = {
+            "n_train": self.n_train_,
+            "n_validation": self.n_validation_,
+            "data_fingerprint": self.data_fingerprint_,
+        }
+        return type(self).from_fitted(
+            sub, params=params, classes=self.classes_, precedence=self.precedence_, calibration=cal, training=training
+        )
 
     # -- predicting -------------------------------------------------------------
     def _check_fitted(self) -> None:
@@ -251,8 +260,9 @@ class MentionClassifier(ParamsMixin):
         # The label tuple of each distinct row of passing labels is built once (classes_
         # follow precedence, so [0] is primary); rows then pick theirs by index.
         packed = np.packbits(passed, axis=1)  # each row's pattern as bytes: one fast 1-D unique
-        _, first, inverse = np.unique(packed.view(np.dtype((np.void, packed.shape[1]))).ravel(),
-                                      return_index=True, return_inverse=True)
+        _, first, inverse = np.unique(
+            packed.view(np.dtype((np.void, packed.shape[1]))).ravel(), return_index=True, return_inverse=True
+        )
         label_sets = [
             tuple(c for c, hit in zip(self.classes_, row) if hit) or (self.fallback_label,)
             for row in passed[first].tolist()
@@ -315,14 +325,22 @@ class MentionClassifier(ParamsMixin):
         except MentionInsightError:
             raise
         except Exception as exc:  # hash matched but the content is unusable
-            raise ModelError(f"could not read the weights in {path}: {exc}. Retrain the model or restore a copy.") from exc
+            raise ModelError(
+                f"could not read the weights in {path}: {exc}. Retrain the model or restore a copy."
+            ) from exc
         classes = tuple(config["labels"])
         calibration = Calibration(
             np.array([config["calibration"][c] for c in classes], dtype=np.float64).reshape(len(classes), 2),
             np.array([float(config["thresholds"][c]) for c in classes]),
         )
-        clf = cls.from_fitted(backend_, params=params, classes=classes, precedence=config["precedence"],
-                              calibration=calibration, training=config.get("training", {}))
+        clf = cls.from_fitted(
+            backend_,
+            params=params,
+            classes=classes,
+            precedence=config["precedence"],
+            calibration=calibration,
+            training=config.get("training", {}),
+        )
         clf.fallback_label = config.get("fallback_label", clf.fallback_label)
         clf.config_ = config
         clf.path_ = path

@@ -18,7 +18,7 @@ import hashlib
 import json
 import warnings
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
@@ -72,7 +72,7 @@ def write_model_dir(path, config: dict, write_weights: Callable[[Path], list[str
             full = {
                 "format_version": FORMAT_VERSION,
                 "model_id": f"{target.name}@{weights_id}",
-                "created_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
                 **config,
                 "package_versions": package_versions(),
                 "normalizer_version": NORMALIZER_VERSION,
@@ -89,17 +89,23 @@ def read_config(path) -> dict:
     """The checked ``config.json`` of a model directory (hashes not yet verified)."""
     path = Path(path)
     if not path.is_dir():
-        raise ModelError(f"no model directory at {path}; train one with 'mention-insight train' or pass another --model.")
+        raise ModelError(
+            f"no model directory at {path}; train one with 'mention-insight train' or pass another --model."
+        )
     cfg_path = path / CONFIG_FILE
     if not cfg_path.is_file():
         raise ModelError(f"{path} has no {CONFIG_FILE}: it is not a mention_insight model directory.")
     try:
         config = json.loads(cfg_path.read_text("utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ModelError(f"{cfg_path} is not valid JSON ({exc}); the model is corrupt: retrain it or restore a copy.") from exc
+        raise ModelError(
+            f"{cfg_path} is not valid JSON ({exc}); the model is corrupt: retrain it or restore a copy."
+        ) from exc
     version = config.get("format_version") if isinstance(config, dict) else None
     if not isinstance(version, int):
-        raise ModelError(f"{cfg_path} has no integer format_version; the model is corrupt: retrain it or restore a copy.")
+        raise ModelError(
+            f"{cfg_path} has no integer format_version; the model is corrupt: retrain it or restore a copy."
+        )
     if version > FORMAT_VERSION:
         raise ModelError(
             f"{path} uses model format {version}, newer than this mention_insight reads ({FORMAT_VERSION}); "

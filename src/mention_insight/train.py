@@ -56,8 +56,13 @@ class LabelledData:
         w = None
         if self.weights is not None or other.weights is not None:
             w = (self.weights or [1.0] * len(self)) + (other.weights or [1.0] * len(other))
-        return LabelledData(self.texts + other.texts, self.labels + other.labels, self.rows + other.rows, w,
-                            f"{self.source}+{other.source}")
+        return LabelledData(
+            self.texts + other.texts,
+            self.labels + other.labels,
+            self.rows + other.rows,
+            w,
+            f"{self.source}+{other.source}",
+        )
 
     def label_counts(self) -> Counter:
         return Counter(label for ls in self.labels for label in ls)
@@ -93,7 +98,9 @@ def read_labelled(
             )
     elif lab_col not in source.columns:
         raise ColumnError(f"no labels column {lab_col!r}; found columns [{', '.join(source.columns)}].")
-    texts, labels, rows = [], [], []
+    texts: list[str] = []
+    labels: list[list[str]] = []
+    rows: list[int] = []
     empty_text, empty_labels, bad_rows, mixed_other = [], [], [], []
     bad_names: dict[str, list[int]] = defaultdict(list)
     seen: dict[str, int] = {}
@@ -150,9 +157,15 @@ def read_labelled(
             f"{fallback!r} means none of the categories and stands alone."
         )
     if empty_text:
-        warnings.warn(f"{name}: skipped {len(empty_text)} rows with empty text (lines {_rows_text(empty_text)}).", DataWarning, stacklevel=2)
+        warnings.warn(
+            f"{name}: skipped {len(empty_text)} rows with empty text (lines {_rows_text(empty_text)}).",
+            DataWarning,
+            stacklevel=2,
+        )
     if exact_dups:
-        warnings.warn(f"{name}: merged {exact_dups} duplicate texts that had the same labels.", DataWarning, stacklevel=2)
+        warnings.warn(
+            f"{name}: merged {exact_dups} duplicate texts that had the same labels.", DataWarning, stacklevel=2
+        )
     if conflicts:
         pairs = ", ".join(f"{a}/{b}" for a, b in conflicts[:8])
         warnings.warn(
@@ -201,7 +214,9 @@ def check_labels(
         )
 
 
-def split(data: LabelledData, test_size: float, seed: int, precedence: Sequence[str]) -> tuple[LabelledData, LabelledData]:
+def split(
+    data: LabelledData, test_size: float, seed: int, precedence: Sequence[str]
+) -> tuple[LabelledData, LabelledData]:
     """A seeded train/test split of ``data``, stratified by primary label."""
     primary = [primary_label(ls, precedence) for ls in data.labels]
     train_idx, test_idx = stratified_split(primary, test_size, seed)
@@ -251,9 +266,13 @@ def train(
     if test_data is None:
         data, test_data = split(data, test_size, seed, order)
     if validation_data is None:
-        data, validation_data = split(data, validation_size / (1 - test_size) if test_size < 1 else validation_size, seed + 1, order)
+        data, validation_data = split(
+            data, validation_size / (1 - test_size) if test_size < 1 else validation_size, seed + 1, order
+        )
     clf = MentionClassifier(backend=backend, precedence=precedence, random_state=seed, backend_params=backend_params)
-    clf.fit(data.texts, data.labels, validation=(validation_data.texts, validation_data.labels), sample_weight=data.weights)
+    clf.fit(
+        data.texts, data.labels, validation=(validation_data.texts, validation_data.labels), sample_weight=data.weights
+    )
     metrics = evaluate_model(clf, test_data.texts, test_data.labels)
     sizes = {"train": len(data), "validation": len(validation_data), "test": len(test_data)}
     path = None

@@ -17,12 +17,24 @@ from .base import Backend
 
 #: name -> (module, class, what it needs, one line for help texts).
 BACKENDS: dict[str, tuple[str, str, str, str]] = {
-    "linear": ("mention_insight.backends.linear", "LinearBackend", "",
-               "fast, no torch: pooled word and char n-grams, logistic regression"),
-    "transformer": ("mention_insight.backends.transformer", "TransformerBackend", "serving",
-                    "fine-tuned MiniLM served as int8 ONNX (training needs the 'training' extra)"),
-    "cascade": ("mention_insight.backends.cascade", "CascadeBackend", "serving",
-                "linear first, the transformer for the mentions it is unsure of"),
+    "linear": (
+        "mention_insight.backends.linear",
+        "LinearBackend",
+        "",
+        "fast, no torch: pooled word and char n-grams, logistic regression",
+    ),
+    "transformer": (
+        "mention_insight.backends.transformer",
+        "TransformerBackend",
+        "serving",
+        "fine-tuned MiniLM served as int8 ONNX (training needs the 'training' extra)",
+    ),
+    "cascade": (
+        "mention_insight.backends.cascade",
+        "CascadeBackend",
+        "serving",
+        "linear first, the transformer for the mentions it is unsure of",
+    ),
 }
 
 

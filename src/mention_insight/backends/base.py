@@ -35,8 +35,13 @@ class Backend(Protocol):
 
     def get_params(self) -> dict[str, Any]: ...
 
-    def fit(self, texts: Sequence[str], Y: np.ndarray, sample_weight: np.ndarray | None = None,
-            validation: tuple[Sequence[str], np.ndarray] | None = None) -> Backend: ...
+    def fit(
+        self,
+        texts: Sequence[str],
+        Y: np.ndarray,
+        sample_weight: np.ndarray | None = None,
+        validation: tuple[Sequence[str], np.ndarray] | None = None,
+    ) -> Backend: ...
 
     def decision_function(self, texts: Sequence[str]) -> np.ndarray: ...
 

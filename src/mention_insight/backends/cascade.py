@@ -73,8 +73,13 @@ class CascadeBackend(ParamsMixin):
         self.tolerance = tolerance
 
     # -- fitting --------------------------------------------------------------
-    def fit(self, texts: Sequence[str], Y: np.ndarray, sample_weight: np.ndarray | None = None,
-            validation: tuple[Sequence[str], np.ndarray] | None = None) -> CascadeBackend:
+    def fit(
+        self,
+        texts: Sequence[str],
+        Y: np.ndarray,
+        sample_weight: np.ndarray | None = None,
+        validation: tuple[Sequence[str], np.ndarray] | None = None,
+    ) -> CascadeBackend:
         if validation is None or len(validation[0]) == 0:
             raise MentionInsightError(
                 "the cascade backend needs validation data to calibrate its two models and choose its cut-off; "
@@ -102,8 +107,13 @@ class CascadeBackend(ParamsMixin):
         for share in np.linspace(0, 1, 21):
             cut = self._cut_for_share(margin, share)
             mixed = np.where((margin >= cut)[:, None], lin, tra)
-            curve.append({"cutoff": cut, "transformer_share": float((margin < cut).mean()),
-                          "macro_f1": label_and_primary_f1(Yv.astype(bool), mixed >= 0)[1]})
+            curve.append(
+                {
+                    "cutoff": cut,
+                    "transformer_share": float((margin < cut).mean()),
+                    "macro_f1": label_and_primary_f1(Yv.astype(bool), mixed >= 0)[1],
+                }
+            )
         self.validation_curve_ = curve
         if self.cutoff is not None:
             self.cutoff_ = float(self.cutoff)
@@ -141,7 +151,9 @@ class CascadeBackend(ParamsMixin):
             unsure[:] = False
         if unsure.any():
             idx = np.flatnonzero(unsure)
-            scores[idx] = self.transformer_calibration_.relative(self.transformer_.decision_function([texts[i] for i in idx]))
+            scores[idx] = self.transformer_calibration_.relative(
+                self.transformer_.decision_function([texts[i] for i in idx])
+            )
         return scores, unsure
 
     def decision_function(self, texts: Sequence[str]) -> np.ndarray:
@@ -189,9 +201,13 @@ class CascadeBackend(ParamsMixin):
             backend.transformer_ = transformer_cls.from_disk(path, dict(backend.transformer_params or {}))
         state = json.loads((path / CASCADE_FILE).read_text("utf-8"))
         backend.cutoff_ = float(state["cutoff"])
-        backend.linear_calibration_ = Calibration(np.array(state["linear_calibration"], dtype=np.float64),
-                                                  np.array(state["linear_thresholds"], dtype=np.float64))
-        backend.transformer_calibration_ = Calibration(np.array(state["transformer_calibration"], dtype=np.float64),
-                                                       np.array(state["transformer_thresholds"], dtype=np.float64))
+        backend.linear_calibration_ = Calibration(
+            np.array(state["linear_calibration"], dtype=np.float64),
+            np.array(state["linear_thresholds"], dtype=np.float64),
+        )
+        backend.transformer_calibration_ = Calibration(
+            np.array(state["transformer_calibration"], dtype=np.float64),
+            np.array(state["transformer_thresholds"], dtype=np.float64),
+        )
         backend.validation_curve_ = [{**c, "cutoff": float(c["cutoff"])} for c in state.get("validation_curve", [])]
         return backend

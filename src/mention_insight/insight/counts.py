@@ -30,8 +30,9 @@ class Selection:
     periods: list[str]
 
 
-def select(mentions: Sequence[Mention], period: str, since: date | None, until: date | None,
-           tz: tzinfo | None) -> Selection:
+def select(
+    mentions: Sequence[Mention], period: str, since: date | None, until: date | None, tz: tzinfo | None
+) -> Selection:
     """Public, classified mentions within ``since``..``until`` (undated ones kept), and the
     list of periods they span (gaps included, ``undated`` last when any)."""
     account_posts = [m for m in mentions if m.is_account_post]
@@ -73,8 +74,14 @@ class GroupSummary:
 
 
 def group_summary(
-    name: str, items: Sequence[Mention], labels: Sequence[str], period_list: list[str], rates: dict[str, ErrorRates],
-    period_of: Callable[[Mention], str], n_boot: int, seed: int,
+    name: str,
+    items: Sequence[Mention],
+    labels: Sequence[str],
+    period_list: list[str],
+    rates: dict[str, ErrorRates],
+    period_of: Callable[[Mention], str],
+    n_boot: int,
+    seed: int,
 ) -> GroupSummary:
     """Counts (a mention counts once for each of its labels), estimates and changes of one group."""
     per: dict[str, Counter] = {p: Counter() for p in period_list}
@@ -97,8 +104,14 @@ def group_summary(
             a, b = per[prev][lab], per[cur][lab]
             changes[cur][lab] = {"delta": b - a, "pct": round(100 * (b - a) / a, 1) if a else None}
     return GroupSummary(
-        name, len(items), {lab: counts[lab] for lab in labels},
-        {p: {lab: per[p][lab] for lab in labels} for p in per}, {p: totals[p] for p in per}, est, pest, changes,
+        name,
+        len(items),
+        {lab: counts[lab] for lab in labels},
+        {p: {lab: per[p][lab] for lab in labels} for p in per},
+        {p: totals[p] for p in per},
+        est,
+        pest,
+        changes,
     )
 
 
@@ -121,5 +134,8 @@ def activity(mentions: Sequence[Mention], tz: tzinfo | None, top: int = 5) -> Ac
             weekdays[WEEKDAYS[t.weekday()]] += 1
             hours[t.hour] += 1
             days[t.date().isoformat()] += 1
-    return Activity({d: weekdays[d] for d in WEEKDAYS}, {h: hours[h] for h in range(24)},
-                    sorted(days.items(), key=lambda kv: (-kv[1], kv[0]))[:top])
+    return Activity(
+        {d: weekdays[d] for d in WEEKDAYS},
+        {h: hours[h] for h in range(24)},
+        sorted(days.items(), key=lambda kv: (-kv[1], kv[0]))[:top],
+    )

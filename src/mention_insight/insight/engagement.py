@@ -44,7 +44,12 @@ class ReplyTimes:
 
 
 def repeat_contacts(
-    mentions: Sequence, pseudonym: Callable[[str], str], *, label: str | None = None, min_mentions: int = 2, group_of=None
+    mentions: Sequence,
+    pseudonym: Callable[[str], str],
+    *,
+    label: str | None = None,
+    min_mentions: int = 2,
+    group_of=None,
 ) -> list[RepeatContact]:
     """Authors with ``min_mentions`` or more mentions (carrying ``label``, when given)."""
     by_author: dict[str, list] = defaultdict(list)
@@ -60,8 +65,12 @@ def repeat_contacts(
         groups = sorted({group_of(m) if group_of else (m.account or "") for m in items} - {""})
         out.append(
             RepeatContact(
-                pseudonym(author), len(items), dict(labels.most_common()), groups,
-                dates[0].date().isoformat() if dates else None, dates[-1].date().isoformat() if dates else None,
+                pseudonym(author),
+                len(items),
+                dict(labels.most_common()),
+                groups,
+                dates[0].date().isoformat() if dates else None,
+                dates[-1].date().isoformat() if dates else None,
             )
         )
     return sorted(out, key=lambda r: (-r.mentions, r.pseudonym))

@@ -102,7 +102,13 @@ def estimate_count(
     """Corrected count of one label among ``total`` mentions, ``observed`` predicted positive."""
     if observed < 0 or observed > total:
         raise ValueError(f"observed count {observed} must be between 0 and the total {total}")
-    if rates is None or total == 0 or rates.tp + rates.fn == 0 or rates.negatives <= 0 or rates.tpr - rates.fpr < MIN_SEPARATION:
+    if (
+        rates is None
+        or total == 0
+        or rates.tp + rates.fn == 0
+        or rates.negatives <= 0
+        or rates.tpr - rates.fpr < MIN_SEPARATION
+    ):
         return Estimate(observed, float(observed), float(observed), float(observed), False)
     est = point_estimate(observed, total, rates.tpr, rates.fpr)
     rng = np.random.default_rng(seed)

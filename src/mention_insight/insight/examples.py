@@ -10,8 +10,9 @@ from .mentions import Mention
 _WORDS = re.compile(r"[a-z']{3,}")
 
 
-def diverse_examples(items: Sequence[Mention], label: str, redact: Callable[[str], str], k: int,
-                     max_overlap: float = 0.35) -> list[dict]:
+def diverse_examples(
+    items: Sequence[Mention], label: str, redact: Callable[[str], str], k: int, max_overlap: float = 0.35
+) -> list[dict]:
     """The ``k`` most confident mentions of ``label``, skipping near-duplicates (word overlap
     above ``max_overlap``) and repeat authors; texts redacted."""
     ranked = sorted((m for m in items if label in m.labels), key=lambda m: -m.scores.get(label, 0.0))

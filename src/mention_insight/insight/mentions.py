@@ -28,7 +28,9 @@ class Mention:
     @property
     def is_account_post(self) -> bool:
         """Posted by the account itself (a reply), not by the public."""
-        return bool(self.author and self.account and self.author.lstrip("@").lower() == self.account.lstrip("@").lower())
+        return bool(
+            self.author and self.account and self.author.lstrip("@").lower() == self.account.lstrip("@").lower()
+        )
 
     @property
     def usable(self) -> bool:

@@ -7,7 +7,7 @@ Weeks start on Monday and are named by that Monday's date; months are ``YYYY-MM`
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from ..errors import ReportError
 
@@ -21,10 +21,10 @@ def parse_datetime(value) -> datetime | None:
     if value is None:
         return None
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         try:
-            return datetime.fromtimestamp(float(value), tz=timezone.utc)
+            return datetime.fromtimestamp(float(value), tz=UTC)
         except (OverflowError, OSError, ValueError):
             return None
     text = str(value).strip()
@@ -37,7 +37,7 @@ def parse_datetime(value) -> datetime | None:
             parsed = datetime.strptime(text, "%a %b %d %H:%M:%S %z %Y")
         except ValueError:
             return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def check_period(period: str) -> str:
@@ -80,7 +80,7 @@ def period_names(first: date, last: date, period: str) -> list[str]:
 
 
 def local(moment: datetime, tz: tzinfo | None) -> datetime:
-    return moment.astimezone(tz) if tz is not None else moment.astimezone(timezone.utc)
+    return moment.astimezone(tz) if tz is not None else moment.astimezone(UTC)
 
 
 def parse_bound(value: str | None, name: str) -> date | None:

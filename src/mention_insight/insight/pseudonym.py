@@ -24,7 +24,9 @@ KEY_BYTES = 32
 class Pseudonymiser:
     def __init__(self, key: bytes, prefix: str = "resident"):
         if len(key) < 16:
-            raise ReportError(f"a pseudonym key needs at least 16 bytes; found {len(key)}. Delete the key file to generate a new one.")
+            raise ReportError(
+                f"a pseudonym key needs at least 16 bytes; found {len(key)}. Delete the key file to generate a new one."
+            )
         self._key = key
         self.prefix = prefix
 
@@ -38,9 +40,13 @@ def read_key(path: str | os.PathLike) -> bytes:
         raw = Path(path).read_text(encoding="ascii").strip()
         key = bytes.fromhex(raw)
     except FileNotFoundError:
-        raise ReportError(f"key file {path} not found; pass an existing --key-file or leave it out to generate one.") from None
+        raise ReportError(
+            f"key file {path} not found; pass an existing --key-file or leave it out to generate one."
+        ) from None
     except (ValueError, UnicodeDecodeError):
-        raise ReportError(f"key file {path} should hold a hex key (64 hex digits); found something else. Delete it to generate a new one.") from None
+        raise ReportError(
+            f"key file {path} should hold a hex key (64 hex digits); found something else. Delete it to generate a new one."
+        ) from None
     return key
 
 

@@ -49,11 +49,48 @@ RELATION = re.compile(
 )
 GREETING = re.compile(rf"\b(Hi|Hello|Hey|Thanks|Thank you|Cheers|Sorry|Dear)(,?\s+)({_CAP})\b")
 #: Capitalised words a title or relation can be followed by that are not names.
-NOT_NAMES = frozenset({
-    "The", "And", "Who", "Will", "Is", "Was", "For", "From", "At", "On", "In", "Has", "Had", "Came", "All", "Everyone",
-    "So", "Again", "Very", "Both", "Again", "Team", "Guys", "Officer", "Officers", "PC", "PCSO", "Sgt", "You", "Again",
-    "For", "To", "Much", "Again", "Lots", "Folks", "Again", "Didsbury", "Chorlton", "Withington", "Police", "GMP", "NPT",
-})
+NOT_NAMES = frozenset(
+    {
+        "The",
+        "And",
+        "Who",
+        "Will",
+        "Is",
+        "Was",
+        "For",
+        "From",
+        "At",
+        "On",
+        "In",
+        "Has",
+        "Had",
+        "Came",
+        "All",
+        "Everyone",
+        "So",
+        "Again",
+        "Very",
+        "Both",
+        "Team",
+        "Guys",
+        "Officer",
+        "Officers",
+        "PC",
+        "PCSO",
+        "Sgt",
+        "You",
+        "To",
+        "Much",
+        "Lots",
+        "Folks",
+        "Didsbury",
+        "Chorlton",
+        "Withington",
+        "Police",
+        "GMP",
+        "NPT",
+    }
+)
 
 
 def _titled(match: re.Match) -> str:
@@ -65,7 +102,7 @@ def _titled(match: re.Match) -> str:
 
 
 def _relation(match: re.Match) -> str:
-    name = match.group(0)[len(match.group(1)):].split()
+    name = match.group(0)[len(match.group(1)) :].split()
     if name and name[0] in NOT_NAMES:
         return match.group(0)
     return f"{match.group(1)} [name]"
@@ -88,7 +125,9 @@ def _greeting(match: re.Match) -> str:
 
 def _names_pattern(names: Iterable[str]) -> re.Pattern | None:
     """Known full names, and any capitalised word followed by a known surname."""
-    cleaned = sorted({n.strip() for n in names if n and len(n.strip()) >= 4 and " " in n.strip()}, key=len, reverse=True)
+    cleaned = sorted(
+        {n.strip() for n in names if n and len(n.strip()) >= 4 and " " in n.strip()}, key=len, reverse=True
+    )
     if not cleaned:
         return None
     surnames = sorted({n.split()[-1] for n in cleaned if len(n.split()[-1]) >= 4 and n.split()[-1][:1].isupper()})
@@ -126,7 +165,7 @@ class Redactor:
             doc = nlp(out)
             for ent in reversed(doc.ents):
                 if ent.label_ == "PERSON" and "[" not in ent.text:
-                    out = out[: ent.start_char] + "[name]" + out[ent.end_char:]
+                    out = out[: ent.start_char] + "[name]" + out[ent.end_char :]
         return out
 
 

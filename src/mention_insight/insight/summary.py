@@ -134,8 +134,16 @@ def compute_summary(
     sel = select(data.mentions, period, since_d, until_d, tz)
     kept = sel.kept
     rates = error_rates if error_rates is not None else error_rates_from_config(data.model_config)
-    notes = [Note(kind, n) for kind, n in (("undated", sel.undated), ("unclassified", len(sel.unclassified)),
-                                            ("outside_range", sel.outside_range), ("account_posts", len(sel.account_posts))) if n]
+    notes = [
+        Note(kind, n)
+        for kind, n in (
+            ("undated", sel.undated),
+            ("unclassified", len(sel.unclassified)),
+            ("outside_range", sel.outside_range),
+            ("account_posts", len(sel.account_posts)),
+        )
+        if n
+    ]
     notes.append(Note("rates_source", detail=error_rates_source or ""))
     if not rates:
         notes.append(Note("no_rates"))
@@ -146,8 +154,11 @@ def compute_summary(
         return periods.period_name(periods.period_start(periods.local(m.created_at, tz).date(), period), period)
 
     overall = group_summary(ALL, kept, labels, sel.periods, rates, period_of, n_boot, seed)
-    clipped = [lab for lab, e in overall.estimates.items()
-               if e.corrected and overall.mentions and (e.estimate <= 0 or e.estimate >= overall.mentions)]
+    clipped = [
+        lab
+        for lab, e in overall.estimates.items()
+        if e.corrected and overall.mentions and (e.estimate <= 0 or e.estimate >= overall.mentions)
+    ]
     if clipped:
         notes.append(Note("clipped", len(clipped), ", ".join(clipped)))
     grouped: dict[str, list[Mention]] = defaultdict(list)
@@ -155,7 +166,9 @@ def compute_summary(
         key = _group_key(m, by)
         if key is not None:
             grouped[key].append(m)
-    groups = [group_summary(g, grouped[g], labels, sel.periods, rates, period_of, n_boot, seed) for g in sorted(grouped)]
+    groups = [
+        group_summary(g, grouped[g], labels, sel.periods, rates, period_of, n_boot, seed) for g in sorted(grouped)
+    ]
 
     has_replies = any(m.in_reply_to for m in sel.account_posts)
     if has_replies:
@@ -164,11 +177,14 @@ def compute_summary(
             g.replies = engagement.reply_times(grouped[g.name], sel.account_posts, period_of)
 
     accounts = {m.account for m in data.mentions if m.account}
-    redactor = Redactor({m.author_name for m in data.mentions if m.author_name and not m.is_account_post},
-                        keep_handles=accounts)
+    redactor = Redactor(
+        {m.author_name for m in data.mentions if m.author_name and not m.is_account_post}, keep_handles=accounts
+    )
     area_words = {w for v in {m.area for m in kept if m.area} | accounts for w in re.split(r"[\W_]+", v or "") if w}
-    themes = {lab: extract_themes([redactor(m.text) for m in kept if lab in m.labels], places, stop=area_words)
-              for lab in labels}
+    themes = {
+        lab: extract_themes([redactor(m.text) for m in kept if lab in m.labels], places, stop=area_words)
+        for lab in labels
+    }
     request = REQUEST_LABEL if REQUEST_LABEL in labels else None
     complaint = COMPLAINT_LABEL if COMPLAINT_LABEL in labels else None
 
@@ -177,21 +193,43 @@ def compute_summary(
 
     when = activity(kept, tz)
     return ImpactSummary(
-        source=data.source, model_id=data.model_config.get("model_id", "unknown"), labels=labels, period=period, by=by,
-        since=since_d.isoformat() if since_d else None, until=until_d.isoformat() if until_d else None,
+        source=data.source,
+        model_id=data.model_config.get("model_id", "unknown"),
+        labels=labels,
+        period=period,
+        by=by,
+        since=since_d.isoformat() if since_d else None,
+        until=until_d.isoformat() if until_d else None,
         timezone=str(tz) if tz is not None else "UTC",
-        rows=len(data.mentions), mentions=len(kept), account_posts=len(sel.account_posts),
-        unclassified=len(sel.unclassified), undated=sel.undated, outside_range=sel.outside_range,
-        periods=sel.periods, overall=overall, groups=groups,
-        weekdays=when.weekdays, hours=when.hours, busiest_days=when.busiest_days,
+        rows=len(data.mentions),
+        mentions=len(kept),
+        account_posts=len(sel.account_posts),
+        unclassified=len(sel.unclassified),
+        undated=sel.undated,
+        outside_range=sel.outside_range,
+        periods=sel.periods,
+        overall=overall,
+        groups=groups,
+        weekdays=when.weekdays,
+        hours=when.hours,
+        busiest_days=when.busiest_days,
         repeat_contacts=engagement.repeat_contacts(kept, pseudonymiser, min_mentions=repeat_min, group_of=group_of),
-        repeat_visit_requests=engagement.repeat_contacts(kept, pseudonymiser, label=request, min_mentions=2,
-                                                   group_of=group_of) if request else [],
+        repeat_visit_requests=engagement.repeat_contacts(
+            kept, pseudonymiser, label=request, min_mentions=2, group_of=group_of
+        )
+        if request
+        else [],
         outcomes=engagement.outcomes(kept, labels) if any(m.outcome for m in kept) else None,
-        themes=themes, you_said=themes[complaint].themes if complaint else [],
+        themes=themes,
+        you_said=themes[complaint].themes if complaint else [],
         examples={lab: diverse_examples(kept, lab, redactor, examples_per_label) for lab in labels},
-        error_rates={lab: {"tpr": round(r.tpr, 3), "fpr": round(r.fpr, 3), "tp": r.tp, "fp": r.fp, "fn": r.fn, "n": r.n}
-                     for lab, r in rates.items()},
-        notes=notes, has_dates=bool(sel.periods and sel.periods != [periods.UNDATED]), has_replies=has_replies,
-        request_label=request, complaint_label=complaint,
+        error_rates={
+            lab: {"tpr": round(r.tpr, 3), "fpr": round(r.fpr, 3), "tp": r.tp, "fp": r.fp, "fn": r.fn, "n": r.n}
+            for lab, r in rates.items()
+        },
+        notes=notes,
+        has_dates=bool(sel.periods and sel.periods != [periods.UNDATED]),
+        has_replies=has_replies,
+        request_label=request,
+        complaint_label=complaint,
     )

@@ -23,10 +23,86 @@ from ..errors import ReportError
 HASHTAG = re.compile(r"(?<!\w)#(\w{2,})")
 PLACEHOLDER = re.compile(r"\[(?:url|email|user|phone|ref|address|name)\]")
 EXTRA_STOP = frozenset(
-    "please thanks thank cheers hi hello just got get really still need know like one two also lot lol yes "
-    "today tonight yesterday night morning week weeks day days time last again x xx amp rt dm im ive dont cant "
-    "someone anyone can could would will going went come came see saw said say people guys mate road rd street "
-    "outside round look officer officers pcso pc sgt police team lovely great good bit way thing things".split()
+    [
+        "please",
+        "thanks",
+        "thank",
+        "cheers",
+        "hi",
+        "hello",
+        "just",
+        "got",
+        "get",
+        "really",
+        "still",
+        "need",
+        "know",
+        "like",
+        "one",
+        "two",
+        "also",
+        "lot",
+        "lol",
+        "yes",
+        "today",
+        "tonight",
+        "yesterday",
+        "night",
+        "morning",
+        "week",
+        "weeks",
+        "day",
+        "days",
+        "time",
+        "last",
+        "again",
+        "x",
+        "xx",
+        "amp",
+        "rt",
+        "dm",
+        "im",
+        "ive",
+        "dont",
+        "cant",
+        "someone",
+        "anyone",
+        "can",
+        "could",
+        "would",
+        "will",
+        "going",
+        "went",
+        "come",
+        "came",
+        "see",
+        "saw",
+        "said",
+        "say",
+        "people",
+        "guys",
+        "mate",
+        "road",
+        "rd",
+        "street",
+        "outside",
+        "round",
+        "look",
+        "officer",
+        "officers",
+        "pcso",
+        "pc",
+        "sgt",
+        "police",
+        "team",
+        "lovely",
+        "great",
+        "good",
+        "bit",
+        "way",
+        "thing",
+        "things",
+    ]
 )
 
 
@@ -39,18 +115,24 @@ class Themes:
     themes: list[tuple[str, int]]
 
     def as_dict(self) -> dict:
-        return {k: [{"phrase": p, "mentions": n} for p, n in getattr(self, k)] for k in ("places", "hashtags", "themes")}
+        return {
+            k: [{"phrase": p, "mentions": n} for p, n in getattr(self, k)] for k in ("places", "hashtags", "themes")
+        }
 
 
 def read_places(path: str | Path | None = None) -> list[str]:
     """A place list: one name per line, '#' comments and blank lines skipped."""
     if path is None:
-        text = resources.files("mention_insight").joinpath("resources/places_manchester.txt").read_text(encoding="utf-8")
+        text = (
+            resources.files("mention_insight").joinpath("resources/places_manchester.txt").read_text(encoding="utf-8")
+        )
     else:
         try:
             text = Path(path).read_text(encoding="utf-8")
         except FileNotFoundError:
-            raise ReportError(f"place list {path} not found; expected a text file with one place name per line.") from None
+            raise ReportError(
+                f"place list {path} not found; expected a text file with one place name per line."
+            ) from None
         except UnicodeDecodeError:
             raise ReportError(f"place list {path} is not UTF-8 text; save it as UTF-8, one place per line.") from None
     return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
@@ -78,22 +160,22 @@ def _canonical(places: Sequence[str]) -> dict[str, str]:
     return {p.lower(): p for p in places}
 
 
-def extract_themes(
-    texts: Iterable[str], places: Sequence[str], *, stop: Iterable[str] = (), top: int = 8
-) -> Themes:
+def extract_themes(texts: Iterable[str], places: Sequence[str], *, stop: Iterable[str] = (), top: int = 8) -> Themes:
     """Top places, hashtags and themes in ``texts`` (already redacted)."""
     from spacy.lang.en.stop_words import STOP_WORDS
 
     nlp, full = _pipeline(tuple(places))
     canon = _canonical(places)
     stop_words = STOP_WORDS | EXTRA_STOP | {s.lower() for s in stop}
-    place_c, tag_c, theme_c = Counter(), Counter(), Counter()
+    place_c: Counter[str] = Counter()
+    tag_c: Counter[str] = Counter()
+    theme_c: Counter[str] = Counter()
     cleaned = [PLACEHOLDER.sub(" ", HASHTAG.sub(" ", re.sub(r"@\w+", " ", t or ""))) for t in texts]
     raw = list(texts)
     for original, doc in zip(raw, nlp.pipe(cleaned, batch_size=256)):
         tag_c.update({f"#{t.lower()}" for t in HASHTAG.findall(original or "")})
         found_places, phrases = set(), set()
-        in_place = set()
+        in_place: set[int] = set()
         for ent in doc.ents:
             if ent.label_ in ("PLACE", "GPE", "LOC", "FAC"):
                 found_places.add(canon.get(ent.text.lower(), ent.text))
@@ -106,7 +188,13 @@ def extract_themes(
         else:
             run: list[str] = []
             for tok in list(doc) + [None]:
-                ok = tok is not None and tok.is_alpha and len(tok) > 2 and tok.lower_ not in stop_words and tok.i not in in_place
+                ok = (
+                    tok is not None
+                    and tok.is_alpha
+                    and len(tok) > 2
+                    and tok.lower_ not in stop_words
+                    and tok.i not in in_place
+                )
                 if ok:
                     run.append(tok.lower_)
                     continue

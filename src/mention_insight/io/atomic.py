@@ -24,8 +24,13 @@ def set_default_mode(path: str | os.PathLike, directory: bool = False) -> None:
 
 
 @contextlib.contextmanager
-def atomic_file(path: str | os.PathLike, mode: str = "w", encoding: str | None = "utf-8",
-                newline: str | None = None, permissions: int | None = None) -> Iterator[IO]:
+def atomic_file(
+    path: str | os.PathLike,
+    mode: str = "w",
+    encoding: str | None = "utf-8",
+    newline: str | None = None,
+    permissions: int | None = None,
+) -> Iterator[IO]:
     """Open a temporary sibling of ``path`` for writing; move it over ``path`` on success.
 
     The file gets ``permissions`` (e.g. ``0o600`` for a key), else what a plain ``open()``

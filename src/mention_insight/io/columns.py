@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from ..errors import ColumnError
 from .records import ColumnMap, Record
@@ -12,15 +13,27 @@ COLUMN_CANDIDATES: dict[str, tuple[str, ...]] = {
     "text": ("text", "full_text", "message", "body", "content", "tweet", "tweet_text", "post", "comment"),
     "id": ("id", "id_str", "tweet_id", "status_id", "message_id", "post_id"),
     "author": (
-        "author_username", "username", "screen_name", "user_screen_name", "author", "user", "from_user",
-        "user_name", "from", "author_id",
+        "author_username",
+        "username",
+        "screen_name",
+        "user_screen_name",
+        "author",
+        "user",
+        "from_user",
+        "user_name",
+        "from",
+        "author_id",
     ),
     "created_at": ("created_at", "created", "date", "datetime", "timestamp", "time", "posted_at"),
     "account": ("account", "to_account", "mentioned_account", "recipient", "to"),
     "area": ("area", "neighbourhood", "neighborhood", "ward", "beat", "district"),
     "in_reply_to": (
-        "in_reply_to_id", "in_reply_to_status_id", "in_reply_to_status_id_str", "in_reply_to_tweet_id",
-        "reply_to", "replied_to_id",
+        "in_reply_to_id",
+        "in_reply_to_status_id",
+        "in_reply_to_status_id_str",
+        "in_reply_to_tweet_id",
+        "reply_to",
+        "replied_to_id",
     ),
     "outcome": ("outcome", "result", "action_taken"),
 }
@@ -32,14 +45,14 @@ def _norm(name: str) -> str:
 
 def map_columns(columns: list[str], overrides: dict[str, str | None] | None = None) -> ColumnMap:
     """Find each role's column; ``overrides`` (role -> column) win. Raises ColumnError."""
-    overrides = {k: v for k, v in (overrides or {}).items() if v}
+    wanted_roles: dict[str, str] = {k: v for k, v in (overrides or {}).items() if v}
     by_norm: dict[str, str] = {}
     for c in columns:
         by_norm.setdefault(_norm(c), c)
     found: dict[str, str | None] = {}
     for role, candidates in COLUMN_CANDIDATES.items():
-        if role in overrides:
-            wanted = overrides[role]
+        if role in wanted_roles:
+            wanted = wanted_roles[role]
             if wanted not in columns and _norm(wanted) not in by_norm:
                 raise ColumnError(
                     f"no column {wanted!r} for the {role.replace('_', ' ')}; found columns [{', '.join(columns)}]."
@@ -50,10 +63,9 @@ def map_columns(columns: list[str], overrides: dict[str, str | None] | None = No
     if found["text"] is None:
         names = ", ".join(COLUMN_CANDIDATES["text"][:6])
         hint = f" Use --text-column {_quote_arg(columns[0])}." if columns else ""
-        raise ColumnError(
-            f"expected a text column (one of: {names}); found columns [{', '.join(columns)}].{hint}"
-        )
-    return ColumnMap(**found)
+        raise ColumnError(f"expected a text column (one of: {names}); found columns [{', '.join(columns)}].{hint}")
+    text = cast(str, found.pop("text"))  # not None: checked above
+    return ColumnMap(text=text, **found)
 
 
 def _quote_arg(name: str) -> str:

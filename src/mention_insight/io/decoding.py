@@ -12,7 +12,7 @@ from typing import IO
 from ..errors import EncodingError, InputFormatError
 
 
-class _Prefixed(io.RawIOBase):
+class PrefixedStream(io.RawIOBase):
     """A raw stream that replays ``head`` before reading on from ``rest``."""
 
     def __init__(self, head: bytes, rest: IO[bytes]):
@@ -56,7 +56,9 @@ def decode_lines(stream: IO[bytes], encoding: str, name: str) -> Iterator[tuple[
             for n, line in enumerate(text, 1):
                 yield n, line.lstrip("\ufeff") if n == 1 else line
         except UnicodeDecodeError as exc:
-            raise EncodingError(f"{name}: cannot decode the file as {encoding} ({exc.reason}); try --encoding utf-8.") from exc
+            raise EncodingError(
+                f"{name}: cannot decode the file as {encoding} ({exc.reason}); try --encoding utf-8."
+            ) from exc
         return
     for n, raw in enumerate(stream, 1):
         try:

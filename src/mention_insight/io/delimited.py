@@ -94,7 +94,7 @@ def read_csv(lines, delimiter, name, overrides, header: bool | None):
                     f"line {start}: {len(row)} fields but the header has {width}{extra}; "
                     "check the quoting or delimiter of this row"
                 )
-            for c in columns[len(row):]:
+            for c in columns[len(row) :]:
                 data[c] = ""
             yield Record(start, data, error)
 

@@ -26,7 +26,9 @@ def twitter_records(doc, name) -> list[Record]:
     out: list[Record] = []
     for p, page in enumerate(pages, 1):
         if not isinstance(page, dict) or not isinstance(page.get("data"), list):
-            raise InputFormatError(f"{name}: page {p} is not an X API v2 response (expected an object with a 'data' list).")
+            raise InputFormatError(
+                f"{name}: page {p} is not an X API v2 response (expected an object with a 'data' list)."
+            )
         users = {u.get("id"): u for u in (page.get("includes") or {}).get("users", []) if isinstance(u, dict)}
         for i, tweet in enumerate(page["data"], 1):
             if not isinstance(tweet, dict):
@@ -76,5 +78,7 @@ def json_records(doc, name) -> list[Record]:
         if isinstance(obj, dict):
             out.append(Record(i, dict(obj)))
         else:
-            out.append(Record(i, {"_raw": json.dumps(obj)}, f"item {i}: expected a JSON object, found {type(obj).__name__}"))
+            out.append(
+                Record(i, {"_raw": json.dumps(obj)}, f"item {i}: expected a JSON object, found {type(obj).__name__}")
+            )
     return out

@@ -17,10 +17,14 @@ def read_jsonl(lines, name, overrides):
             try:
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:
-                yield Record(n, {"_raw": line.rstrip("\r\n")}, f"line {n}: invalid JSON ({exc.msg} at column {exc.colno})")
+                yield Record(
+                    n, {"_raw": line.rstrip("\r\n")}, f"line {n}: invalid JSON ({exc.msg} at column {exc.colno})"
+                )
                 continue
             if not isinstance(obj, dict):
-                yield Record(n, {"_raw": line.rstrip("\r\n")}, f"line {n}: expected a JSON object, found {type(obj).__name__}")
+                yield Record(
+                    n, {"_raw": line.rstrip("\r\n")}, f"line {n}: expected a JSON object, found {type(obj).__name__}"
+                )
                 continue
             yield Record(n, obj)
 

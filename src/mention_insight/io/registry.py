@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from ..errors import EncodingError, InputFormatError
 from .columns import map_columns, union_keys
-from .decoding import _Prefixed, decode_lines, open_binary
+from .decoding import PrefixedStream, decode_lines, open_binary
 from .delimited import read_csv, sniff_delimiter
 from .documents import WRAPPER_KEYS, json_records, load_json, tweets_js_records, twitter_records
 from .jsonlines import read_jsonl
@@ -177,7 +177,7 @@ def open_mentions(
     if text_column:
         overrides["text"] = text_column
     head = stream.read(HEAD_BYTES)
-    buffered = io.BufferedReader(_Prefixed(head, stream), buffer_size=HEAD_BYTES)
+    buffered = io.BufferedReader(PrefixedStream(head, stream), buffer_size=HEAD_BYTES)
     head_text = head.decode("utf-8", errors="replace")
     fmt = format or detect_format(head_text, name)
     request = ReadRequest(decode_lines(buffered, encoding, name), head_text, name, overrides, header)

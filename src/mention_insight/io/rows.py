@@ -7,6 +7,7 @@ back without a model. This module is the one place that knows those columns.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,7 +30,13 @@ def output_columns(source_columns: Sequence[str], labels: Sequence[str]) -> tupl
 
 def empty_result(labels: Sequence[str], model_id: str, error: str | None = None) -> dict[str, Any]:
     """The added fields of one row before it is classified (or when it cannot be)."""
-    return {"label": None, "labels": None, **{score_column(c): None for c in labels}, "model_id": model_id, "error": error}
+    return {
+        "label": None,
+        "labels": None,
+        **{score_column(c): None for c in labels},
+        "model_id": model_id,
+        "error": error,
+    }
 
 
 def fill_result(result: dict[str, Any], prediction, labels: Sequence[str]) -> None:
@@ -47,18 +54,18 @@ def is_classified(columns: Sequence[str]) -> bool:
 
 def labels_of(columns: Sequence[str]) -> list[str]:
     """The model's labels, read from a classified file's ``score_<label>`` columns."""
-    return [c[len(SCORE_PREFIX):] for c in columns if c.startswith(SCORE_PREFIX)]
+    return [c[len(SCORE_PREFIX) :] for c in columns if c.startswith(SCORE_PREFIX)]
 
 
-def read_result(data: dict[str, Any], labels: Sequence[str]) -> tuple[str | None, tuple[str, ...], dict[str, float], str | None]:
+def read_result(
+    data: dict[str, Any], labels: Sequence[str]
+) -> tuple[str | None, tuple[str, ...], dict[str, float], str | None]:
     """``(label, labels, scores, error)`` of a classified row read back from a file."""
     label = _text(data.get("label"))
     scores = {}
     for lab in labels:
-        try:
+        with contextlib.suppress(TypeError, ValueError):
             scores[lab] = float(data.get(score_column(lab)))  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            pass
     error = _text(data.get("error")) or (None if label else "no label")
     return label, tuple(parse_labels(data.get("labels"))), scores, error
 

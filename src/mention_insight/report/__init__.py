@@ -37,7 +37,11 @@ def report_paths(output: str | Path, formats=FORMATS) -> dict[str, Path]:
         if fmt == "csv":
             paths["csv"] = Path(f"{stem}_counts.csv")
         else:
-            paths[fmt] = out if out.suffix.lower().lstrip(".") == fmt or (fmt == "html" and out.suffix.lower() == ".htm") else Path(f"{stem}.{fmt}")
+            paths[fmt] = (
+                out
+                if out.suffix.lower().lstrip(".") == fmt or (fmt == "html" and out.suffix.lower() == ".htm")
+                else Path(f"{stem}.{fmt}")
+            )
     return paths
 
 
@@ -62,5 +66,13 @@ def write_report(s: ImpactSummary, output: str | Path, formats=FORMATS) -> list[
     return written
 
 
-__all__ = ["FORMATS", "RENDERERS", "csv_tables", "render_html", "render_markdown", "report_paths", "summary_to_dict",
-           "write_report"]
+__all__ = [
+    "FORMATS",
+    "RENDERERS",
+    "csv_tables",
+    "render_html",
+    "render_markdown",
+    "report_paths",
+    "summary_to_dict",
+    "write_report",
+]

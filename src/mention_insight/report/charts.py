@@ -43,7 +43,9 @@ def _legend(series: Sequence[str], x: int, y: int) -> str:
     return "".join(parts)
 
 
-def line_chart(title: str, x_labels: Sequence[str], series: Mapping[str, Sequence[float]], *, width=760, height=280) -> str:
+def line_chart(
+    title: str, x_labels: Sequence[str], series: Mapping[str, Sequence[float]], *, width=760, height=280
+) -> str:
     """One line per series over ``x_labels`` (e.g. labels per week)."""
     left, right, top, bottom = 44, 16, 34, 52
     w, h = width - left - right, height - top - bottom
@@ -53,18 +55,32 @@ def line_chart(title: str, x_labels: Sequence[str], series: Mapping[str, Sequenc
     for i, lab in enumerate(x_labels):
         if len(x_labels) <= 16 or i % max(1, len(x_labels) // 12) == 0:
             x = left + w * i / n
-            out.append(f'<text x="{x:.1f}" y="{top + h + 14}" font-size="10" text-anchor="end" transform="rotate(-35 {x:.1f} {top + h + 14})">{escape(lab)}</text>')
+            out.append(
+                f'<text x="{x:.1f}" y="{top + h + 14}" font-size="10" text-anchor="end" transform="rotate(-35 {x:.1f} {top + h + 14})">{escape(lab)}</text>'
+            )
     for i, (name, vals) in enumerate(series.items()):
         pts = " ".join(f"{left + w * j / n:.1f},{top + h - h * v / peak:.1f}" for j, v in enumerate(vals))
-        out.append(f'<polyline class="series" fill="none" stroke="{colour(name, i)}" stroke-width="2.2" points="{pts}"><title>{escape(name)}</title></polyline>')
+        out.append(
+            f'<polyline class="series" fill="none" stroke="{colour(name, i)}" stroke-width="2.2" points="{pts}"><title>{escape(name)}</title></polyline>'
+        )
         for j, v in enumerate(vals):
-            out.append(f'<circle cx="{left + w * j / n:.1f}" cy="{top + h - h * v / peak:.1f}" r="2.6" fill="{colour(name, i)}"><title>{escape(name)} {escape(x_labels[j])}: {v:g}</title></circle>')
+            out.append(
+                f'<circle cx="{left + w * j / n:.1f}" cy="{top + h - h * v / peak:.1f}" r="2.6" fill="{colour(name, i)}"><title>{escape(name)} {escape(x_labels[j])}: {v:g}</title></circle>'
+            )
     out.append(_legend(list(series), left, 28))
     out.append("</svg>")
     return "".join(out)
 
 
-def bar_chart(title: str, categories: Sequence[str], series: Mapping[str, Sequence[float]], *, width=760, height=280, percent=False) -> str:
+def bar_chart(
+    title: str,
+    categories: Sequence[str],
+    series: Mapping[str, Sequence[float]],
+    *,
+    width=760,
+    height=280,
+    percent=False,
+) -> str:
     """Grouped vertical bars: one group per category, one bar per series."""
     left, right, top, bottom = 44, 16, 34, 40
     w, h = width - left - right, height - top - bottom
@@ -75,7 +91,9 @@ def bar_chart(title: str, categories: Sequence[str], series: Mapping[str, Sequen
     bw = max(2.0, slot * 0.8 / k)
     for c, cat in enumerate(categories):
         x0 = left + slot * c + slot * 0.1
-        out.append(f'<text x="{left + slot * (c + 0.5):.1f}" y="{top + h + 14}" font-size="10" text-anchor="middle">{escape(cat)}</text>')
+        out.append(
+            f'<text x="{left + slot * (c + 0.5):.1f}" y="{top + h + 14}" font-size="10" text-anchor="middle">{escape(cat)}</text>'
+        )
         for i, (name, vals) in enumerate(series.items()):
             v = vals[c]
             bh = h * v / peak if peak else 0
@@ -122,5 +140,7 @@ def _axes(left, top, w, h, peak, percent=False) -> str:
         v = peak * i / 4
         y = top + h - h * i / 4
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + w}" y2="{y:.1f}" stroke="#e3e3e3"/>')
-        parts.append(f'<text x="{left - 4}" y="{y + 3:.1f}" font-size="10" text-anchor="end">{v:g}{"%" if percent else ""}</text>')
+        parts.append(
+            f'<text x="{left - 4}" y="{y + 3:.1f}" font-size="10" text-anchor="end">{v:g}{"%" if percent else ""}</text>'
+        )
     return "".join(parts)

@@ -8,7 +8,7 @@ from pathlib import Path
 from ..insight import ImpactSummary
 from ..insight.engagement import actioned
 from . import charts
-from .prose import METHOD, _hours, estimate_cell, headlines, notes
+from .prose import METHOD, duration_text, estimate_cell, headlines, notes
 
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:0 auto;max-width:1000px;padding:24px;color:#222;line-height:1.45}
@@ -35,30 +35,67 @@ def render_html(s: ImpactSummary) -> str:
         f"<title>Impact report: {escape(Path(s.source).name)}</title><style>{CSS}</style></head><body>",
         f"<h1>Is the account bringing results?</h1><p class='muted'>Source {escape(Path(s.source).name)} · model {escape(s.model_id)} · "
         f"by {escape(s.period)}, per {escape(s.by)} · times in {escape(s.timezone)}"
-        + (f" · from {s.since}" if s.since else "") + (f" · until {s.until}" if s.until else "") + "</p>",
+        + (f" · from {s.since}" if s.since else "")
+        + (f" · until {s.until}" if s.until else "")
+        + "</p>",
         "<h2>Headlines</h2><ul class='headlines'>" + "".join(f"<li>{escape(h)}</li>" for h in headlines(s)) + "</ul>",
     ]
     for note in notes(s):
         parts.append(f"<p class='note'>{escape(note)}</p>")
     parts.append("<h2>Counts: predicted and estimated</h2>")
-    parts.append(_table(
-        ["label", "predicted", "share", "estimated (95% interval)"],
-        [[lab, s.overall.counts[lab], f"{s.overall.share(lab):.0%}", estimate_cell(s.overall.estimates[lab])] for lab in labs],
-    ))
+    parts.append(
+        _table(
+            ["label", "predicted", "share", "estimated (95% interval)"],
+            [
+                [lab, s.overall.counts[lab], f"{s.overall.share(lab):.0%}", estimate_cell(s.overall.estimates[lab])]
+                for lab in labs
+            ],
+        )
+    )
     parts.append("<div class='charts'>")
     if dated:
-        parts.append(charts.line_chart(f"Mentions per label per {s.period} (predicted)", dated, {lab: [s.overall.per_period[p][lab] for p in dated] for lab in labs}))
-    parts.append(charts.bar_chart("Share of mentions carrying each label (%)", [lab.replace("_", " ") for lab in labs], {"share": [round(100 * s.overall.share(lab), 1) for lab in labs]}, percent=True, width=480))
+        parts.append(
+            charts.line_chart(
+                f"Mentions per label per {s.period} (predicted)",
+                dated,
+                {lab: [s.overall.per_period[p][lab] for p in dated] for lab in labs},
+            )
+        )
+    parts.append(
+        charts.bar_chart(
+            "Share of mentions carrying each label (%)",
+            [lab.replace("_", " ") for lab in labs],
+            {"share": [round(100 * s.overall.share(lab), 1) for lab in labs]},
+            percent=True,
+            width=480,
+        )
+    )
     if s.groups:
-        parts.append(charts.bar_chart(f"Per {s.by}: mentions per label", [g.name for g in s.groups], {lab: [g.counts[lab] for g in s.groups] for lab in labs}))
+        parts.append(
+            charts.bar_chart(
+                f"Per {s.by}: mentions per label",
+                [g.name for g in s.groups],
+                {lab: [g.counts[lab] for g in s.groups] for lab in labs},
+            )
+        )
     parts.append("</div>")
     if s.groups:
         parts.append(f"<h2>Per {escape(s.by)}</h2>")
-        parts.append(_table(
-            [s.by, "mentions", *labs, "replied", "median reply"],
-            [[g.name, g.mentions, *[f"{g.counts[lab]} ≈ {estimate_cell(g.estimates[lab])}" for lab in labs],
-              g.replies.replied if g.replies else "", _hours(g.replies.median_minutes) if g.replies else ""] for g in s.groups],
-        ))
+        parts.append(
+            _table(
+                [s.by, "mentions", *labs, "replied", "median reply"],
+                [
+                    [
+                        g.name,
+                        g.mentions,
+                        *[f"{g.counts[lab]} ≈ {estimate_cell(g.estimates[lab])}" for lab in labs],
+                        g.replies.replied if g.replies else "",
+                        duration_text(g.replies.median_minutes) if g.replies else "",
+                    ]
+                    for g in s.groups
+                ],
+            )
+        )
     parts.append(f"<h2>Per {escape(s.period)}</h2>")
     rows = []
     for p in s.periods:
@@ -72,7 +109,15 @@ def render_html(s: ImpactSummary) -> str:
     parts.append("<p class='muted'>In brackets: change against the previous period.</p>")
     parts.append("<h2>When people get in touch</h2><div class='charts'>")
     parts.append(charts.hbar_chart("Mentions per weekday", list(s.weekdays.items())))
-    parts.append(charts.bar_chart("Mentions per hour of day", [str(h) for h in s.hours], {"mentions": list(s.hours.values())}, width=560, height=220))
+    parts.append(
+        charts.bar_chart(
+            "Mentions per hour of day",
+            [str(h) for h in s.hours],
+            {"mentions": list(s.hours.values())},
+            width=560,
+            height=220,
+        )
+    )
     parts.append("</div>")
     if s.busiest_days:
         parts.append("<p>Busiest days: " + ", ".join(f"{escape(d)} ({n})" for d, n in s.busiest_days) + ".</p>")
@@ -80,44 +125,108 @@ def render_html(s: ImpactSummary) -> str:
     parts.append("<h2>Engagement</h2>")
     if r is not None and r.per_period_median_minutes:
         per = r.per_period_median_minutes
-        parts.append(f"<p>The accounts replied to {r.replied} of {r.mentions} mentions ({r.share:.0%}); median reply time {_hours(r.median_minutes)}.</p>")
-        parts.append("<div class='charts'>" + charts.line_chart(f"Median reply time per {s.period} (minutes)", list(per), {"median reply (min)": list(per.values())}, height=240) + "</div>")
+        parts.append(
+            f"<p>The accounts replied to {r.replied} of {r.mentions} mentions ({r.share:.0%}); median reply time {duration_text(r.median_minutes)}.</p>"
+        )
+        parts.append(
+            "<div class='charts'>"
+            + charts.line_chart(
+                f"Median reply time per {s.period} (minutes)",
+                list(per),
+                {"median reply (min)": list(per.values())},
+                height=240,
+            )
+            + "</div>"
+        )
     else:
         parts.append("<p class='muted'>No reply times: the export holds no replies by the accounts (in_reply_to).</p>")
     parts.append(f"<h3>Repeat contacts ({len(s.repeat_contacts)} people with 3 or more mentions)</h3>")
-    parts.append("<p class='muted'>Shown under keyed pseudonyms; the key is kept beside the report, never the handle.</p>")
-    parts.append(_table(["person", "mentions", "labels", s.by, "first", "last"], [
-        [c.pseudonym, c.mentions, ", ".join(f"{k} {v}" for k, v in c.labels.items()), ", ".join(c.groups), c.first or "", c.last or ""]
-        for c in s.repeat_contacts[:15]
-    ]))
+    parts.append(
+        "<p class='muted'>Shown under keyed pseudonyms; the key is kept beside the report, never the handle.</p>"
+    )
+    parts.append(
+        _table(
+            ["person", "mentions", "labels", s.by, "first", "last"],
+            [
+                [
+                    c.pseudonym,
+                    c.mentions,
+                    ", ".join(f"{k} {v}" for k, v in c.labels.items()),
+                    ", ".join(c.groups),
+                    c.first or "",
+                    c.last or "",
+                ]
+                for c in s.repeat_contacts[:15]
+            ],
+        )
+    )
     if s.repeat_visit_requests:
         parts.append(f"<h3>Repeat visit requests ({len(s.repeat_visit_requests)} people asked more than once)</h3>")
-        parts.append(_table(["person", "visit requests", s.by, "first", "last"], [
-            [c.pseudonym, c.labels.get(s.request_label or "", 0), ", ".join(c.groups), c.first or "", c.last or ""] for c in s.repeat_visit_requests
-        ]))
+        parts.append(
+            _table(
+                ["person", "visit requests", s.by, "first", "last"],
+                [
+                    [
+                        c.pseudonym,
+                        c.labels.get(s.request_label or "", 0),
+                        ", ".join(c.groups),
+                        c.first or "",
+                        c.last or "",
+                    ]
+                    for c in s.repeat_visit_requests
+                ],
+            )
+        )
     if s.outcomes:
         outs = sorted({o for v in s.outcomes.values() for o in v})
         parts.append("<h3>Outcomes</h3>")
-        parts.append(_table(["label", *outs, "actioned"], [[lab, *[s.outcomes[lab].get(o, 0) for o in outs], actioned(s.outcomes[lab])] for lab in labs]))
+        parts.append(
+            _table(
+                ["label", *outs, "actioned"],
+                [[lab, *[s.outcomes[lab].get(o, 0) for o in outs], actioned(s.outcomes[lab])] for lab in labs],
+            )
+        )
     parts.append("<h2>What people talk about</h2>")
-    parts.append(_table(["label", "places", "themes", "hashtags"], [
-        [lab, ", ".join(f"{p} ({n})" for p, n in t.places[:5]), ", ".join(f"{p} ({n})" for p, n in t.themes[:6]), ", ".join(f"{p} ({n})" for p, n in t.hashtags[:4])]
-        for lab, t in s.themes.items()
-    ]))
+    parts.append(
+        _table(
+            ["label", "places", "themes", "hashtags"],
+            [
+                [
+                    lab,
+                    ", ".join(f"{p} ({n})" for p, n in t.places[:5]),
+                    ", ".join(f"{p} ({n})" for p, n in t.themes[:6]),
+                    ", ".join(f"{p} ({n})" for p, n in t.hashtags[:4]),
+                ]
+                for lab, t in s.themes.items()
+            ],
+        )
+    )
     if s.you_said:
-        parts.append("<h3>You said (complaint themes)</h3><ul>" + "".join(f"<li>{escape(p)} ({n} mentions)</li>" for p, n in s.you_said) + "</ul>")
+        parts.append(
+            "<h3>You said (complaint themes)</h3><ul>"
+            + "".join(f"<li>{escape(p)} ({n} mentions)</li>" for p, n in s.you_said)
+            + "</ul>"
+        )
     parts.append("<h2>Examples (redacted)</h2>")
     for lab in labs:
         if s.examples.get(lab):
-            parts.append(f"<h3>{escape(lab)}</h3>" + "".join(
-                f"<blockquote>{escape(e['text'])}<br><span class='muted'>{escape(e['account'] or '')} · {escape(e['date'] or 'undated')} · confidence {e['score']:.2f}</span></blockquote>"
-                for e in s.examples[lab]
-            ))
+            parts.append(
+                f"<h3>{escape(lab)}</h3>"
+                + "".join(
+                    f"<blockquote>{escape(e['text'])}<br><span class='muted'>{escape(e['account'] or '')} · {escape(e['date'] or 'undated')} · confidence {e['score']:.2f}</span></blockquote>"
+                    for e in s.examples[lab]
+                )
+            )
     parts.append(f"<h2>Method</h2><p>{escape(METHOD)}</p>")
     if s.error_rates:
-        parts.append(_table(["label", "tpr", "fpr", "held-out tp", "fp", "fn", "n"], [
-            [lab, r["tpr"], r["fpr"], r["tp"], r["fp"], r["fn"], r["n"]] for lab, r in s.error_rates.items()
-        ]))
-    parts.append("<p class='muted'>Made by mention_insight. Handles, names, phone numbers, e-mail and street addresses, references and links are redacted.</p>")
+        parts.append(
+            _table(
+                ["label", "tpr", "fpr", "held-out tp", "fp", "fn", "n"],
+                [[lab, r["tpr"], r["fpr"], r["tp"], r["fp"], r["fn"], r["n"]] for lab, r in s.error_rates.items()],
+            )
+        )
+    parts.append(
+        "<p class='muted'>Made by mention_insight. Handles, names, phone numbers, e-mail and street addresses, references and links are redacted.</p>"
+    )
     parts.append("</body></html>")
     return "\n".join(parts)

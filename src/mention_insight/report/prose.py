@@ -26,7 +26,7 @@ DEFAULT_RATES_SOURCE = "the model's held-out test set (real tweets to service ac
 
 
 def estimate_phrase(e: Estimate, label: str) -> str:
-    """"visit requests: 320 predicted, about 300 (270–330) estimated"."""
+    """ "visit requests: 320 predicted, about 300 (270–330) estimated"."""
     if not e.corrected:
         return f"{label}: {e.observed} predicted (no correction available)"
     return f"{label}: {e.observed} predicted, about {e.estimate:.0f} ({e.low:.0f}–{e.high:.0f}) estimated"
@@ -41,15 +41,15 @@ def note_text(note: Note) -> str:
     n = note.count
     texts = {
         "undated": f"{n} mention(s) have a missing or unreadable date: they are counted in the totals and "
-                   f"in the '{UNDATED}' bucket, not in any period.",
+        f"in the '{UNDATED}' bucket, not in any period.",
         "unclassified": f"{n} row(s) could not be classified (e.g. empty text) and are not counted.",
         "outside_range": f"{n} mention(s) fall outside --since/--until and are left out.",
         "account_posts": f"{n} post(s) by the accounts themselves are not counted as mentions; they give the reply times.",
         "rates_source": f"Estimated counts use error rates from {note.detail or DEFAULT_RATES_SOURCE}.",
         "no_rates": "The model carries no held-out error counts: estimated counts equal predicted counts.",
         "clipped": f"The correction hit its bounds (0 or every mention) for {note.detail}: the model's held-out "
-                   "error rates do not seem to describe this export, so treat the estimates for these labels with caution "
-                   "and check a sample by hand (or retrain on labelled mentions like these).",
+        "error rates do not seem to describe this export, so treat the estimates for these labels with caution "
+        "and check a sample by hand (or retrain on labelled mentions like these).",
     }
     return texts[note.kind]
 
@@ -58,7 +58,7 @@ def notes(s: ImpactSummary) -> list[str]:
     return [note_text(n) for n in s.notes]
 
 
-def _hours(minutes: float | None) -> str:
+def duration_text(minutes: float | None) -> str:
     if minutes is None:
         return "n/a"
     return f"{minutes:.0f} min" if minutes < 90 else f"{minutes / 60:.1f} h"
@@ -66,7 +66,11 @@ def _hours(minutes: float | None) -> str:
 
 def headlines(s: ImpactSummary) -> list[str]:
     """A few plain sentences a manager can read first."""
-    out = [f"{s.mentions} mentions from the public" + (f" over {len([p for p in s.periods if p != 'undated'])} {s.period}s" if s.has_dates else "") + "."]
+    out = [
+        f"{s.mentions} mentions from the public"
+        + (f" over {len([p for p in s.periods if p != 'undated'])} {s.period}s" if s.has_dates else "")
+        + "."
+    ]
     for lab in s.labels:
         if lab != FALLBACK_LABEL:
             out.append(estimate_phrase(s.overall.estimates[lab], lab.replace("_", " ")) + ".")
@@ -80,12 +84,14 @@ def headlines(s: ImpactSummary) -> list[str]:
     if r is not None and r.per_period_median_minutes:
         per = list(r.per_period_median_minutes.items())
         out.append(
-            f"The accounts replied to {r.replied} mentions ({r.share:.0%}); median reply time {_hours(r.median_minutes)}, "
-            f"from {_hours(per[0][1])} in {per[0][0]} to {_hours(per[-1][1])} in {per[-1][0]}."
+            f"The accounts replied to {r.replied} mentions ({r.share:.0%}); median reply time {duration_text(r.median_minutes)}, "
+            f"from {duration_text(per[0][1])} in {per[0][0]} to {duration_text(per[-1][1])} in {per[-1][0]}."
         )
     if s.repeat_visit_requests:
         out.append(f"{len(s.repeat_visit_requests)} people asked for a visit more than once (possible repeat victims).")
     if s.outcomes and s.request_label in s.outcomes:
         vr = s.outcomes[s.request_label]
-        out.append(f"Of the visit requests with a recorded outcome ({sum(vr.values())}), {actioned(vr)} led to action ({vr.get('visited', 0)} visits).")
+        out.append(
+            f"Of the visit requests with a recorded outcome ({sum(vr.values())}), {actioned(vr)} led to action ({vr.get('visited', 0)} visits)."
+        )
     return out

@@ -28,7 +28,9 @@ def summary_to_dict(s: ImpactSummary) -> dict:
                 }
                 for p in s.periods
             ],
-            "replies": None if g.replies is None else {
+            "replies": None
+            if g.replies is None
+            else {
                 "replied": g.replies.replied,
                 "share_replied": round(g.replies.share, 4),
                 "median_minutes": g.replies.median_minutes,
@@ -46,15 +48,20 @@ def summary_to_dict(s: ImpactSummary) -> dict:
         "until": s.until,
         "timezone": s.timezone,
         "totals": {
-            "rows": s.rows, "mentions": s.mentions, "account_posts": s.account_posts,
-            "unclassified": s.unclassified, "undated": s.undated, "outside_range": s.outside_range,
+            "rows": s.rows,
+            "mentions": s.mentions,
+            "account_posts": s.account_posts,
+            "unclassified": s.unclassified,
+            "undated": s.undated,
+            "outside_range": s.outside_range,
         },
         "labels": s.labels,
         "periods": s.periods,
         "overall": group(s.overall),
         "groups": [group(g) for g in s.groups],
         "busiest": {
-            "weekdays": s.weekdays, "hours": {str(h): n for h, n in s.hours.items()},
+            "weekdays": s.weekdays,
+            "hours": {str(h): n for h, n in s.hours.items()},
             "days": [{"date": d, "mentions": n} for d, n in s.busiest_days],
         },
         "repeat_contacts": [vars(r) for r in s.repeat_contacts],
@@ -78,14 +85,41 @@ def csv_tables(s: ImpactSummary) -> dict[str, tuple[list[str], list[dict]]]:
             for lab in s.labels:
                 e = g.period_estimates[p][lab]
                 ch = (g.changes.get(p) or {}).get(lab)
-                rows.append({"group": g.name, "period": p, "mentions": g.period_totals.get(p, 0), "label": lab,
-                             "predicted": e.observed, "estimated": round(e.estimate, 1), "low": round(e.low, 1),
-                             "high": round(e.high, 1), "change": "" if ch is None else ch["delta"]})
-    totals = [{"group": g.name, "label": lab, "predicted": g.counts[lab], "share": round(g.share(lab), 4),
-               **{k: v for k, v in g.estimates[lab].as_dict().items() if k != "predicted"}}
-              for g in [s.overall, *s.groups] for lab in s.labels]
-    repeat = [{"person": c.pseudonym, "mentions": c.mentions, "visit_requests": c.labels.get(s.request_label or "", 0),
-               "groups": ";".join(c.groups), "first": c.first, "last": c.last} for c in s.repeat_contacts]
+                rows.append(
+                    {
+                        "group": g.name,
+                        "period": p,
+                        "mentions": g.period_totals.get(p, 0),
+                        "label": lab,
+                        "predicted": e.observed,
+                        "estimated": round(e.estimate, 1),
+                        "low": round(e.low, 1),
+                        "high": round(e.high, 1),
+                        "change": "" if ch is None else ch["delta"],
+                    }
+                )
+    totals = [
+        {
+            "group": g.name,
+            "label": lab,
+            "predicted": g.counts[lab],
+            "share": round(g.share(lab), 4),
+            **{k: v for k, v in g.estimates[lab].as_dict().items() if k != "predicted"},
+        }
+        for g in [s.overall, *s.groups]
+        for lab in s.labels
+    ]
+    repeat = [
+        {
+            "person": c.pseudonym,
+            "mentions": c.mentions,
+            "visit_requests": c.labels.get(s.request_label or "", 0),
+            "groups": ";".join(c.groups),
+            "first": c.first,
+            "last": c.last,
+        }
+        for c in s.repeat_contacts
+    ]
     tables = {
         "counts": (counts_cols, rows),
         "totals": (["group", "label", "predicted", "share", "estimated", "low", "high", "corrected"], totals),

@@ -56,8 +56,9 @@ class LinearBackend(ParamsMixin):
     def _features(self, texts: Sequence[str]):
         return self.features_.transform(self._normalizer.pipe(texts))
 
-    def fit(self, texts: Sequence[str], Y: np.ndarray, sample_weight: np.ndarray | None = None,
-            validation=None) -> LinearBackend:
+    def fit(
+        self, texts: Sequence[str], Y: np.ndarray, sample_weight: np.ndarray | None = None, validation=None
+    ) -> LinearBackend:
         from sklearn.linear_model import LogisticRegression
 
         docs = list(self._normalizer.pipe(texts))
@@ -78,7 +79,7 @@ class LinearBackend(ParamsMixin):
         # Stored transposed and in float32: one sparse x dense product scores every label.
         self.coef_ = np.ascontiguousarray(np.array(coefs, dtype=np.float32).T)
         self.intercept_ = np.array(intercepts, dtype=np.float32)
-        self._scorer = None
+        self._scorer: PooledScorer | None = None
         return self
 
     def _fast_scorer(self) -> PooledScorer | None:

@@ -22,7 +22,7 @@ _CACHE_LIMIT = 500_000
 def char_ngrams(token: str, min_n: int, max_n: int) -> list[str]:
     """Char n-grams of ``token`` padded with spaces, as scikit-learn's ``char_wb``."""
     padded = f" {token} "
-    grams = []
+    grams: list[str] = []
     for n in range(min_n, max_n + 1):
         grams.extend(padded[i : i + n] for i in range(len(padded) - n + 1))
         if len(padded) <= n:
@@ -63,7 +63,7 @@ class TfidfFeatures:
         n_docs = 0
         for tokens in docs:
             n_docs += 1
-            df.update(set(analyse(tokens, self.char_range)))
+            df.update(set(analyse(tokens, (self.char_range[0], self.char_range[1]))))
         kept = [(f, c) for f, c in df.items() if c >= self.min_df]
         kept.sort(key=lambda fc: (-fc[1], fc[0]))
         kept = kept[: self.max_features]
@@ -181,7 +181,9 @@ class AdditiveFeatures(TfidfFeatures):
         lengths = np.fromiter(map(len, grams), dtype=np.int64, count=len(grams))
         columns = np.fromiter(chain.from_iterable(grams), dtype=np.int64, count=int(lengths.sum()))
         rows = np.repeat(np.arange(len(grams)), lengths)
-        X = sp.csr_matrix((np.ones(len(columns), dtype=np.float32), (rows, columns)), shape=(len(grams), self.n_features))
+        X = sp.csr_matrix(
+            (np.ones(len(columns), dtype=np.float32), (rows, columns)), shape=(len(grams), self.n_features)
+        )
         X.sum_duplicates()
         X.data *= self.idf_[X.indices]
         norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
@@ -243,7 +245,11 @@ class AdditiveFeatures(TfidfFeatures):
             u_ptr = np.zeros(len(uniq) + 1, dtype=np.int64)
             np.cumsum(lengths, out=u_ptr[1:])
             U = sp.csr_matrix(
-                (np.concatenate([self._row_values[r] for r in uniq]), np.concatenate([self._row_indices[r] for r in uniq]), u_ptr),
+                (
+                    np.concatenate([self._row_values[r] for r in uniq]),
+                    np.concatenate([self._row_indices[r] for r in uniq]),
+                    u_ptr,
+                ),
                 shape=(len(uniq), self.n_features),
             )
         else:

@@ -62,8 +62,8 @@ class PooledScorer:
         codes_array = np.asarray(codes, dtype=np.int64)
         self._starts_bigram[codes_array >> 32] = True
         self._bigrams = CodeTable(codes_array)
-        self._bigram_scores = self._coef[np.asarray(columns, dtype=np.int64)] if codes else np.zeros(
-            (0, n_labels), dtype=np.float32
+        self._bigram_scores = (
+            self._coef[np.asarray(columns, dtype=np.int64)] if codes else np.zeros((0, n_labels), dtype=np.float32)
         )
         self._allcaps = self._id(ALLCAPS_TOKEN)
 
@@ -111,7 +111,7 @@ class PooledScorer:
         shouted_keys = shouted.keys()
         flat: list[int] = []
         extend = flat.extend
-        ends = []
+        ends: list[int] = []
         end = ends.append
         for chunks in map(split_chunks, texts):  # the same chunks and rule as Normalizer.tokens
             extend(chain.from_iterable(map(get, chunks)))

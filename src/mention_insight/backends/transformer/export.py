@@ -35,13 +35,21 @@ def export_onnx(model, path: Path) -> None:
     import torch
 
     dummy = torch.tensor([[101, 7592, 102], [101, 7592, 102]], dtype=torch.long)
-    axes = {"input_ids": {0: "batch", 1: "sequence"}, "attention_mask": {0: "batch", 1: "sequence"},
-            "logits": {0: "batch"}}
+    axes = {
+        "input_ids": {0: "batch", 1: "sequence"},
+        "attention_mask": {0: "batch", 1: "sequence"},
+        "logits": {0: "batch"},
+    }
     with torch.no_grad(), warnings_ignored():
         torch.onnx.export(
-            model, (dummy, torch.ones_like(dummy)), str(path),
-            input_names=["input_ids", "attention_mask"], output_names=["logits"],
-            dynamic_axes=axes, opset_version=17, dynamo=False,
+            model,
+            (dummy, torch.ones_like(dummy)),
+            str(path),
+            input_names=["input_ids", "attention_mask"],
+            output_names=["logits"],
+            dynamic_axes=axes,
+            opset_version=17,
+            dynamo=False,
         )
 
 
@@ -53,10 +61,10 @@ class _CalibrationTexts:
         self._names = input_names
 
     def get_next(self) -> dict | None:
-        ids = next(self._items, None)
-        if ids is None:
+        item = next(self._items, None)
+        if item is None:
             return None
-        ids, mask = pad_batch([ids])
+        ids, mask = pad_batch([item])
         feeds = {"input_ids": ids, "attention_mask": mask}
         if "token_type_ids" in self._names:
             feeds["token_type_ids"] = np.zeros_like(ids)
@@ -80,7 +88,9 @@ def quantize_onnx(source: Path, target: Path, calibration: Sequence[Sequence[int
         raise ModelError("static quantisation needs at least one calibration text; pass training texts.")
     graph = onnx.load(str(source)).graph
     names = {i.name for i in graph.input}
-    constants = {i.name for i in graph.initializer} | {o for n in graph.node if n.op_type == "Constant" for o in n.output}
+    constants = {i.name for i in graph.initializer} | {
+        o for n in graph.node if n.op_type == "Constant" for o in n.output
+    }
     # Attention's own products (query x key, weights x value) multiply two activations: they stay float.
     activation_products = [n.name for n in graph.node if n.op_type == "MatMul" and n.input[1] not in constants]
     root = logging.getLogger()
@@ -88,7 +98,9 @@ def quantize_onnx(source: Path, target: Path, calibration: Sequence[Sequence[int
     root.setLevel(logging.ERROR)  # quantize_static logs a pre-processing hint at WARNING
     try:
         quantize_static(
-            str(source), str(target), _CalibrationTexts(calibration, names),
+            str(source),
+            str(target),
+            _CalibrationTexts(calibration, names),
             quant_format=QuantFormat.QDQ,
             op_types_to_quantize=["MatMul", "Gemm", "Gather"],
             nodes_to_exclude=activation_products,
@@ -100,8 +112,11 @@ def quantize_onnx(source: Path, target: Path, calibration: Sequence[Sequence[int
             calibrate_method=CalibrationMethod.MinMax,
             # Outputs stay float (int8 x int8 -> float with the bias), so only inputs are rounded.
             # Dedicated pairs: the residual path reads the float tensor, not its int8 copy.
-            extra_options={"MatMulConstBOnly": True, "OpTypesToExcludeOutputQuantization": ["MatMul", "Gemm"],
-                           "DedicatedQDQPair": True},
+            extra_options={
+                "MatMulConstBOnly": True,
+                "OpTypesToExcludeOutputQuantization": ["MatMul", "Gemm"],
+                "DedicatedQDQPair": True,
+            },
         )
     finally:
         root.setLevel(level)

@@ -13,6 +13,7 @@ import contextlib
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -67,28 +68,30 @@ def _quiet_transformers():
         hf_logging.set_verbosity(before)
 
 
-def length_bucketed_batches(lengths: Sequence[int], batch_size: int, rng: np.random.Generator,
-                            pool: int = 16) -> Iterator[np.ndarray]:
+def length_bucketed_batches(
+    lengths: Sequence[int], batch_size: int, rng: np.random.Generator, pool: int = 16
+) -> Iterator[np.ndarray]:
     """Shuffled batches of indices whose members have similar lengths.
 
     The data is shuffled, cut into pools of ``pool`` batches, each pool sorted by length
     and cut into batches; the batches are then shuffled, so padding stays short while
     every epoch sees a different order.
     """
-    lengths = np.asarray(lengths)
-    order = rng.permutation(len(lengths))
-    batches = []
+    sizes = np.asarray(lengths)
+    order = rng.permutation(len(sizes))
+    batches: list[np.ndarray] = []
     span = batch_size * pool
     for start in range(0, len(order), span):
         chunk = order[start : start + span]
-        chunk = chunk[np.argsort(lengths[chunk], kind="stable")]
+        chunk = chunk[np.argsort(sizes[chunk], kind="stable")]
         batches.extend(chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size))
     for b in rng.permutation(len(batches)):
         yield batches[b]
 
 
-def fine_tune(backend: TransformerBackend, texts: Sequence[str], Y: np.ndarray,
-              sample_weight: np.ndarray | None = None) -> TransformerBackend:
+def fine_tune(
+    backend: TransformerBackend, texts: Sequence[str], Y: np.ndarray, sample_weight: np.ndarray | None = None
+) -> TransformerBackend:
     """Fine-tune ``backend.ensemble_size`` copies, export and quantise them; serve the result."""
     try:
         import torch  # noqa: F401
@@ -121,7 +124,9 @@ def fine_tune(backend: TransformerBackend, texts: Sequence[str], Y: np.ndarray,
     with torch_threads(backend.num_threads):
         desc = "fine-tuning MiniLM" if n_models == 1 else f"fine-tuning {n_models} MiniLM copies"
         bar = tqdm(total=total * n_models, desc=desc, unit="step", disable=not backend.progress)
-        runs = [_fine_tune_one(backend, base, encoded, Y, weights, total, backend.seed + k, bar) for k in range(n_models)]
+        runs = [
+            _fine_tune_one(backend, base, encoded, Y, weights, total, backend.seed + k, bar) for k in range(n_models)
+        ]
         bar.close()
         models = [m for m, _ in runs]
         model = models[0] if n_models == 1 else averaged_logits(models)
@@ -136,17 +141,20 @@ def fine_tune(backend: TransformerBackend, texts: Sequence[str], Y: np.ndarray,
     return backend
 
 
-def _fine_tune_one(backend: TransformerBackend, base: Path, encoded, Y: np.ndarray, weights: np.ndarray,
-                   total: int, seed: int, bar):
+def _fine_tune_one(
+    backend: TransformerBackend, base: Path, encoded, Y: np.ndarray, weights: np.ndarray, total: int, seed: int, bar
+):
     """Fine-tune one copy of the base model for ``total`` steps; return it and its batch-order generator."""
     import torch
     from transformers import AutoModelForSequenceClassification, get_linear_schedule_with_warmup
 
     rng = np.random.default_rng(seed)
     torch.manual_seed(seed)
-    head = AutoModelForSequenceClassification
+    head: Any = AutoModelForSequenceClassification
     if backend.pooling == "mean":
-        from .meanpool import BertMeanPoolForSequenceClassification as head
+        from .meanpool import BertMeanPoolForSequenceClassification
+
+        head = BertMeanPoolForSequenceClassification
     with _quiet_transformers():
         model = head.from_pretrained(
             base, num_labels=Y.shape[1], problem_type="multi_label_classification", local_files_only=True
@@ -154,10 +162,11 @@ def _fine_tune_one(backend: TransformerBackend, base: Path, encoded, Y: np.ndarr
     model.train()
     no_decay = ("bias", "LayerNorm.weight", "layer_norm")
     groups = [
-        {"params": [p for n, p in model.named_parameters() if not any(k in n for k in no_decay)],
-         "weight_decay": backend.weight_decay},
-        {"params": [p for n, p in model.named_parameters() if any(k in n for k in no_decay)],
-         "weight_decay": 0.0},
+        {
+            "params": [p for n, p in model.named_parameters() if not any(k in n for k in no_decay)],
+            "weight_decay": backend.weight_decay,
+        },
+        {"params": [p for n, p in model.named_parameters() if any(k in n for k in no_decay)], "weight_decay": 0.0},
     ]
     optimizer = torch.optim.AdamW(groups, lr=backend.learning_rate)
     scheduler = get_linear_schedule_with_warmup(optimizer, int(backend.warmup_ratio * total), total)

@@ -18,13 +18,13 @@ import html
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import onnxruntime as ort
 from tokenizers import Tokenizer
 
 from ..._params import ParamsMixin
-from ...errors import ModelError
 from ...text import HANDLE_PATTERN, URL_PATTERN
 
 ONNX_FILE = "model.int8.onnx"
@@ -92,6 +92,10 @@ class TransformerBackend(ParamsMixin):
 
     name = "transformer"
     uses_validation = False
+    #: Set by fitting (:mod:`.finetune`), only in the process that trained the model.
+    model_: Any
+    train_seconds_: float
+    steps_: int
 
     def __init__(
         self,
@@ -147,8 +151,9 @@ class TransformerBackend(ParamsMixin):
         return [e.ids for e in self._tokenizer.encode_batch([prepare(t) for t in texts])]
 
     # -- fitting (the training extra) ------------------------------------------------
-    def fit(self, texts: Sequence[str], Y: np.ndarray, sample_weight: np.ndarray | None = None,
-            validation=None) -> TransformerBackend:
+    def fit(
+        self, texts: Sequence[str], Y: np.ndarray, sample_weight: np.ndarray | None = None, validation=None
+    ) -> TransformerBackend:
         """Fine-tune, export and quantise (:func:`.finetune.fine_tune`); return ``self``."""
         from .finetune import fine_tune
 
@@ -183,7 +188,9 @@ class TransformerBackend(ParamsMixin):
         self._session = session
         self._input_names = {i.name for i in session.get_inputs()}
 
-    def score_sorted(self, texts: Sequence[str], score_batch: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> np.ndarray:
+    def score_sorted(
+        self, texts: Sequence[str], score_batch: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    ) -> np.ndarray:
         """Score ``texts`` in length-sorted, per-batch padded batches; rows in input order.
 
         ``score_batch(ids, mask)`` returns the logits of one padded batch.
