@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 
@@ -86,3 +87,19 @@ def toy_model(toy_model_dir):
     from mention_insight import load_model
 
     return load_model(toy_model_dir, cache=False)
+
+
+SAMPLE_EXPORT = Path(__file__).resolve().parents[1] / "data" / "samples" / "mentions_export.csv"
+
+
+@pytest.fixture(scope="session")
+def sample_classified(tmp_path_factory):
+    """The bundled sample export classified once by the bundled model (``mention-insight classify``)."""
+    from click.testing import CliRunner
+
+    from mention_insight.cli import cli
+
+    out = tmp_path_factory.mktemp("classified") / "classified.csv"
+    result = CliRunner().invoke(cli, ["classify", str(SAMPLE_EXPORT), "-o", str(out), "--no-progress"])
+    assert result.exit_code == 0, result.output
+    return out
