@@ -105,6 +105,32 @@ def _group_key(m: Mention, by: str) -> str | None:
     return (m.account if by == "account" else m.area) or "(none)"
 
 
+def _notes(sel, rates: dict, rates_source: str | None, clipped: list[str]) -> list[Note]:
+    counts = (
+        ("undated", sel.undated),
+        ("unclassified", len(sel.unclassified)),
+        ("outside_range", sel.outside_range),
+        ("account_posts", len(sel.account_posts)),
+    )
+    notes = [Note(kind, n) for kind, n in counts if n]
+    notes.append(Note("rates_source", detail=rates_source or ""))
+    if not rates:
+        notes.append(Note("no_rates"))
+    if clipped:
+        notes.append(Note("clipped", len(clipped), ", ".join(clipped)))
+    return notes
+
+
+def _themes(data: MentionSet, kept: Sequence[Mention], places: Sequence[str], redactor: Redactor) -> dict[str, Themes]:
+    accounts = {m.account for m in data.mentions if m.account}
+    names = {m.area for m in kept if m.area} | accounts
+    area_words = {w for v in names for w in re.split(r"[\W_]+", v or "") if w}
+    return {
+        lab: extract_themes([redactor(m.text) for m in kept if lab in m.labels], places, stop=area_words)
+        for lab in data.labels
+    }
+
+
 def compute_summary(
     data: MentionSet,
     *,
@@ -129,68 +155,43 @@ def compute_summary(
     """
     since_d, until_d = check_options(period, by, since, until)
     pseudonymiser = pseudonymiser or Pseudonymiser(secrets.token_bytes(32))
-    places = read_places() if places is None else list(places)
     labels = data.labels
     sel = select(data.mentions, period, since_d, until_d, tz)
     kept = sel.kept
     rates = error_rates if error_rates is not None else error_rates_from_config(data.model_config)
-    notes = [
-        Note(kind, n)
-        for kind, n in (
-            ("undated", sel.undated),
-            ("unclassified", len(sel.unclassified)),
-            ("outside_range", sel.outside_range),
-            ("account_posts", len(sel.account_posts)),
-        )
-        if n
-    ]
-    notes.append(Note("rates_source", detail=error_rates_source or ""))
-    if not rates:
-        notes.append(Note("no_rates"))
 
     def period_of(m: Mention) -> str:
         if m.created_at is None:
             return periods.UNDATED
         return periods.period_name(periods.period_start(periods.local(m.created_at, tz).date(), period), period)
 
+    def group_of(m: Mention) -> str:
+        return _group_key(m, by) or ALL
+
     overall = group_summary(ALL, kept, labels, sel.periods, rates, period_of, n_boot, seed)
+    grouped: dict[str, list[Mention]] = defaultdict(list)
+    for m in kept:
+        if (key := _group_key(m, by)) is not None:
+            grouped[key].append(m)
+    groups = [
+        group_summary(g, grouped[g], labels, sel.periods, rates, period_of, n_boot, seed) for g in sorted(grouped)
+    ]
+    has_replies = any(m.in_reply_to for m in sel.account_posts)
+    if has_replies:
+        for g, members in [(overall, kept), *((g, grouped[g.name]) for g in groups)]:
+            g.replies = engagement.reply_times(members, sel.account_posts, period_of)
     clipped = [
         lab
         for lab, e in overall.estimates.items()
         if e.corrected and overall.mentions and (e.estimate <= 0 or e.estimate >= overall.mentions)
     ]
-    if clipped:
-        notes.append(Note("clipped", len(clipped), ", ".join(clipped)))
-    grouped: dict[str, list[Mention]] = defaultdict(list)
-    for m in kept:
-        key = _group_key(m, by)
-        if key is not None:
-            grouped[key].append(m)
-    groups = [
-        group_summary(g, grouped[g], labels, sel.periods, rates, period_of, n_boot, seed) for g in sorted(grouped)
-    ]
-
-    has_replies = any(m.in_reply_to for m in sel.account_posts)
-    if has_replies:
-        overall.replies = engagement.reply_times(kept, sel.account_posts, period_of)
-        for g in groups:
-            g.replies = engagement.reply_times(grouped[g.name], sel.account_posts, period_of)
-
-    accounts = {m.account for m in data.mentions if m.account}
     redactor = Redactor(
-        {m.author_name for m in data.mentions if m.author_name and not m.is_account_post}, keep_handles=accounts
+        {m.author_name for m in data.mentions if m.author_name and not m.is_account_post},
+        keep_handles={m.account for m in data.mentions if m.account},
     )
-    area_words = {w for v in {m.area for m in kept if m.area} | accounts for w in re.split(r"[\W_]+", v or "") if w}
-    themes = {
-        lab: extract_themes([redactor(m.text) for m in kept if lab in m.labels], places, stop=area_words)
-        for lab in labels
-    }
+    themes = _themes(data, kept, read_places() if places is None else list(places), redactor)
     request = REQUEST_LABEL if REQUEST_LABEL in labels else None
     complaint = COMPLAINT_LABEL if COMPLAINT_LABEL in labels else None
-
-    def group_of(m: Mention) -> str:
-        return _group_key(m, by) or ALL
-
     when = activity(kept, tz)
     return ImpactSummary(
         source=data.source,
@@ -227,7 +228,7 @@ def compute_summary(
             lab: {"tpr": round(r.tpr, 3), "fpr": round(r.fpr, 3), "tp": r.tp, "fp": r.fp, "fn": r.fn, "n": r.n}
             for lab, r in rates.items()
         },
-        notes=notes,
+        notes=_notes(sel, rates, error_rates_source, clipped),
         has_dates=bool(sel.periods and sel.periods != [periods.UNDATED]),
         has_replies=has_replies,
         request_label=request,

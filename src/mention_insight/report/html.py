@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 from pathlib import Path
 
 from ..insight import ImpactSummary
 from ..insight.engagement import actioned
+from ..insight.periods import UNDATED
 from . import charts
 from .prose import METHOD, duration_text, estimate_cell, headlines, notes
 
@@ -26,118 +28,116 @@ def _table(head: list[str], rows: list[list]) -> str:
     return f"<table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def render_html(s: ImpactSummary) -> str:
-    labs = s.labels
-    dated = [p for p in s.periods if p != "undated"]
-    parts = [
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
-        "<meta name='viewport' content='width=device-width, initial-scale=1'>",
-        f"<title>Impact report: {escape(Path(s.source).name)}</title><style>{CSS}</style></head><body>",
-        f"<h1>Is the account bringing results?</h1><p class='muted'>Source {escape(Path(s.source).name)} · model {escape(s.model_id)} · "
-        f"by {escape(s.period)}, per {escape(s.by)} · times in {escape(s.timezone)}"
-        + (f" · from {s.since}" if s.since else "")
-        + (f" · until {s.until}" if s.until else "")
-        + "</p>",
-        "<h2>Headlines</h2><ul class='headlines'>" + "".join(f"<li>{escape(h)}</li>" for h in headlines(s)) + "</ul>",
-    ]
-    for note in notes(s):
-        parts.append(f"<p class='note'>{escape(note)}</p>")
-    parts.append("<h2>Counts: predicted and estimated</h2>")
-    parts.append(
-        _table(
-            ["label", "predicted", "share", "estimated (95% interval)"],
-            [
-                [lab, s.overall.counts[lab], f"{s.overall.share(lab):.0%}", estimate_cell(s.overall.estimates[lab])]
-                for lab in labs
-            ],
-        )
+def _header(s: ImpactSummary) -> str:
+    source = escape(Path(s.source).name)
+    bounds = (f" · from {s.since}" if s.since else "") + (f" · until {s.until}" if s.until else "")
+    return (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>Impact report: {source}</title><style>{CSS}</style></head><body>\n"
+        f"<h1>Is the account bringing results?</h1><p class='muted'>Source {source} · model {escape(s.model_id)} · "
+        f"by {escape(s.period)}, per {escape(s.by)} · times in {escape(s.timezone)}{bounds}</p>"
     )
+
+
+def _headlines(s: ImpactSummary) -> str:
+    items = "".join(f"<li>{escape(h)}</li>" for h in headlines(s))
+    return f"<h2>Headlines</h2><ul class='headlines'>{items}</ul>" + "".join(
+        f"<p class='note'>{escape(n)}</p>" for n in notes(s)
+    )
+
+
+def _counts(s: ImpactSummary) -> str:
+    labs = s.labels
+    dated = [p for p in s.periods if p != UNDATED]
+    rows = [
+        [lab, s.overall.counts[lab], f"{s.overall.share(lab):.0%}", estimate_cell(s.overall.estimates[lab])]
+        for lab in labs
+    ]
+    parts = [
+        "<h2>Counts: predicted and estimated</h2>",
+        _table(["label", "predicted", "share", "estimated (95% interval)"], rows),
+    ]
     parts.append("<div class='charts'>")
     if dated:
-        parts.append(
-            charts.line_chart(
-                f"Mentions per label per {s.period} (predicted)",
-                dated,
-                {lab: [s.overall.per_period[p][lab] for p in dated] for lab in labs},
-            )
-        )
-    parts.append(
-        charts.bar_chart(
-            "Share of mentions carrying each label (%)",
-            [lab.replace("_", " ") for lab in labs],
-            {"share": [round(100 * s.overall.share(lab), 1) for lab in labs]},
-            percent=True,
-            width=480,
-        )
-    )
+        series = {lab: [s.overall.per_period[p][lab] for p in dated] for lab in labs}
+        parts.append(charts.line_chart(f"Mentions per label per {s.period} (predicted)", dated, series))
+    shares = {"share": [round(100 * s.overall.share(lab), 1) for lab in labs]}
+    names = [lab.replace("_", " ") for lab in labs]
+    parts.append(charts.bar_chart("Share of mentions carrying each label (%)", names, shares, percent=True, width=480))
     if s.groups:
-        parts.append(
-            charts.bar_chart(
-                f"Per {s.by}: mentions per label",
-                [g.name for g in s.groups],
-                {lab: [g.counts[lab] for g in s.groups] for lab in labs},
-            )
-        )
+        per_group = {lab: [g.counts[lab] for g in s.groups] for lab in labs}
+        parts.append(charts.bar_chart(f"Per {s.by}: mentions per label", [g.name for g in s.groups], per_group))
     parts.append("</div>")
-    if s.groups:
-        parts.append(f"<h2>Per {escape(s.by)}</h2>")
-        parts.append(
-            _table(
-                [s.by, "mentions", *labs, "replied", "median reply"],
-                [
-                    [
-                        g.name,
-                        g.mentions,
-                        *[f"{g.counts[lab]} ≈ {estimate_cell(g.estimates[lab])}" for lab in labs],
-                        g.replies.replied if g.replies else "",
-                        duration_text(g.replies.median_minutes) if g.replies else "",
-                    ]
-                    for g in s.groups
-                ],
-            )
-        )
-    parts.append(f"<h2>Per {escape(s.period)}</h2>")
+    return "\n".join(parts)
+
+
+def _groups(s: ImpactSummary) -> str:
+    if not s.groups:
+        return ""
+    rows = [
+        [
+            g.name,
+            g.mentions,
+            *[f"{g.counts[lab]} ≈ {estimate_cell(g.estimates[lab])}" for lab in s.labels],
+            g.replies.replied if g.replies else "",
+            duration_text(g.replies.median_minutes) if g.replies else "",
+        ]
+        for g in s.groups
+    ]
+    return f"<h2>Per {escape(s.by)}</h2>" + _table([s.by, "mentions", *s.labels, "replied", "median reply"], rows)
+
+
+def _periods(s: ImpactSummary) -> str:
     rows = []
     for p in s.periods:
         row = [p, s.overall.period_totals.get(p, 0)]
-        for lab in labs:
+        for lab in s.labels:
             ch = (s.overall.changes.get(p) or {}).get(lab)
-            arrow = "" if ch is None else f" ({ch['delta']:+d})"
-            row.append(f"{s.overall.per_period[p][lab]}{arrow}")
+            row.append(f"{s.overall.per_period[p][lab]}" + ("" if ch is None else f" ({ch['delta']:+d})"))
         rows.append(row)
-    parts.append(_table(["period", "mentions", *labs], rows))
-    parts.append("<p class='muted'>In brackets: change against the previous period.</p>")
-    parts.append("<h2>When people get in touch</h2><div class='charts'>")
-    parts.append(charts.hbar_chart("Mentions per weekday", list(s.weekdays.items())))
-    parts.append(
-        charts.bar_chart(
-            "Mentions per hour of day",
-            [str(h) for h in s.hours],
-            {"mentions": list(s.hours.values())},
-            width=560,
-            height=220,
-        )
+    return (
+        f"<h2>Per {escape(s.period)}</h2>"
+        + _table(["period", "mentions", *s.labels], rows)
+        + "<p class='muted'>In brackets: change against the previous period.</p>"
     )
-    parts.append("</div>")
+
+
+def _activity(s: ImpactSummary) -> str:
+    hours = charts.bar_chart(
+        "Mentions per hour of day",
+        [str(h) for h in s.hours],
+        {"mentions": list(s.hours.values())},
+        width=560,
+        height=220,
+    )
+    out = (
+        "<h2>When people get in touch</h2><div class='charts'>"
+        + charts.hbar_chart("Mentions per weekday", list(s.weekdays.items()))
+        + hours
+        + "</div>"
+    )
     if s.busiest_days:
-        parts.append("<p>Busiest days: " + ", ".join(f"{escape(d)} ({n})" for d, n in s.busiest_days) + ".</p>")
+        out += "<p>Busiest days: " + ", ".join(f"{escape(d)} ({n})" for d, n in s.busiest_days) + ".</p>"
+    return out
+
+
+def _engagement(s: ImpactSummary) -> str:
     r = s.overall.replies
-    parts.append("<h2>Engagement</h2>")
+    parts = ["<h2>Engagement</h2>"]
     if r is not None and r.per_period_median_minutes:
         per = r.per_period_median_minutes
         parts.append(
-            f"<p>The accounts replied to {r.replied} of {r.mentions} mentions ({r.share:.0%}); median reply time {duration_text(r.median_minutes)}.</p>"
+            f"<p>The accounts replied to {r.replied} of {r.mentions} mentions ({r.share:.0%}); "
+            f"median reply time {duration_text(r.median_minutes)}.</p>"
         )
-        parts.append(
-            "<div class='charts'>"
-            + charts.line_chart(
-                f"Median reply time per {s.period} (minutes)",
-                list(per),
-                {"median reply (min)": list(per.values())},
-                height=240,
-            )
-            + "</div>"
+        chart = charts.line_chart(
+            f"Median reply time per {s.period} (minutes)",
+            list(per),
+            {"median reply (min)": list(per.values())},
+            height=240,
         )
+        parts.append(f"<div class='charts'>{chart}</div>")
     else:
         parts.append("<p class='muted'>No reply times: the export holds no replies by the accounts (in_reply_to).</p>")
     parts.append(f"<h3>Repeat contacts ({len(s.repeat_contacts)} people with 3 or more mentions)</h3>")
@@ -179,54 +179,66 @@ def render_html(s: ImpactSummary) -> str:
         )
     if s.outcomes:
         outs = sorted({o for v in s.outcomes.values() for o in v})
-        parts.append("<h3>Outcomes</h3>")
-        parts.append(
-            _table(
-                ["label", *outs, "actioned"],
-                [[lab, *[s.outcomes[lab].get(o, 0) for o in outs], actioned(s.outcomes[lab])] for lab in labs],
-            )
-        )
-    parts.append("<h2>What people talk about</h2>")
-    parts.append(
-        _table(
-            ["label", "places", "themes", "hashtags"],
-            [
-                [
-                    lab,
-                    ", ".join(f"{p} ({n})" for p, n in t.places[:5]),
-                    ", ".join(f"{p} ({n})" for p, n in t.themes[:6]),
-                    ", ".join(f"{p} ({n})" for p, n in t.hashtags[:4]),
-                ]
-                for lab, t in s.themes.items()
-            ],
-        )
-    )
+        rows = [[lab, *[s.outcomes[lab].get(o, 0) for o in outs], actioned(s.outcomes[lab])] for lab in s.labels]
+        parts.append("<h3>Outcomes</h3>" + _table(["label", *outs, "actioned"], rows))
+    return "\n".join(parts)
+
+
+def _themes(s: ImpactSummary) -> str:
+    def top(pairs, k):
+        return ", ".join(f"{p} ({n})" for p, n in pairs[:k])
+
+    rows = [[lab, top(t.places, 5), top(t.themes, 6), top(t.hashtags, 4)] for lab, t in s.themes.items()]
+    out = "<h2>What people talk about</h2>" + _table(["label", "places", "themes", "hashtags"], rows)
     if s.you_said:
-        parts.append(
+        out += (
             "<h3>You said (complaint themes)</h3><ul>"
             + "".join(f"<li>{escape(p)} ({n} mentions)</li>" for p, n in s.you_said)
             + "</ul>"
         )
-    parts.append("<h2>Examples (redacted)</h2>")
-    for lab in labs:
-        if s.examples.get(lab):
-            parts.append(
-                f"<h3>{escape(lab)}</h3>"
-                + "".join(
-                    f"<blockquote>{escape(e['text'])}<br><span class='muted'>{escape(e['account'] or '')} · {escape(e['date'] or 'undated')} · confidence {e['score']:.2f}</span></blockquote>"
-                    for e in s.examples[lab]
-                )
-            )
-    parts.append(f"<h2>Method</h2><p>{escape(METHOD)}</p>")
-    if s.error_rates:
-        parts.append(
-            _table(
-                ["label", "tpr", "fpr", "held-out tp", "fp", "fn", "n"],
-                [[lab, r["tpr"], r["fpr"], r["tp"], r["fp"], r["fn"], r["n"]] for lab, r in s.error_rates.items()],
-            )
+    return out
+
+
+def _examples(s: ImpactSummary) -> str:
+    parts = ["<h2>Examples (redacted)</h2>"]
+    for lab in s.labels:
+        quotes = "".join(
+            f"<blockquote>{escape(e['text'])}<br><span class='muted'>{escape(e['account'] or '')} · "
+            f"{escape(e['date'] or 'undated')} · confidence {e['score']:.2f}</span></blockquote>"
+            for e in s.examples.get(lab, [])
         )
-    parts.append(
-        "<p class='muted'>Made by mention_insight. Handles, names, phone numbers, e-mail and street addresses, references and links are redacted.</p>"
-    )
-    parts.append("</body></html>")
+        if quotes:
+            parts.append(f"<h3>{escape(lab)}</h3>{quotes}")
     return "\n".join(parts)
+
+
+def _method(s: ImpactSummary) -> str:
+    out = f"<h2>Method</h2><p>{escape(METHOD)}</p>"
+    if s.error_rates:
+        out += _table(
+            ["label", "tpr", "fpr", "held-out tp", "fp", "fn", "n"],
+            [[lab, r["tpr"], r["fpr"], r["tp"], r["fp"], r["fn"], r["n"]] for lab, r in s.error_rates.items()],
+        )
+    return out + (
+        "<p class='muted'>Made by mention_insight. Handles, names, phone numbers, e-mail and street addresses, "
+        "references and links are redacted.</p>"
+    )
+
+
+#: The report's sections in order: a new section is one function here and one entry in this list.
+SECTIONS: list[Callable[[ImpactSummary], str]] = [
+    _header,
+    _headlines,
+    _counts,
+    _groups,
+    _periods,
+    _activity,
+    _engagement,
+    _themes,
+    _examples,
+    _method,
+]
+
+
+def render_html(s: ImpactSummary) -> str:
+    return "\n".join(part for part in (section(s) for section in SECTIONS) if part) + "\n</body></html>"

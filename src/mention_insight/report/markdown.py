@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from ..insight import ImpactSummary
@@ -17,75 +18,80 @@ def _md_table(head: list[str], rows: list[list]) -> str:
     return "\n".join(lines)
 
 
-def render_markdown(s: ImpactSummary) -> str:
-    labs = s.labels
-    out = [
+def _header(s: ImpactSummary) -> list[str]:
+    return [
         f"# Impact report: {Path(s.source).name}",
         "",
         f"Model {s.model_id}; by {s.period}, per {s.by}; times in {s.timezone}.",
-        "",
-        "## Headlines",
-        "",
     ]
-    out += [f"- {h}" for h in headlines(s)] + [""]
-    out += [f"> {n}" for n in notes(s)] + ([""] if s.notes else [])
-    out += [
-        "## Counts",
-        "",
-        _md_table(
-            ["label", "predicted", "share", "estimated (95% interval)"],
-            [
-                [lab, s.overall.counts[lab], f"{s.overall.share(lab):.0%}", estimate_cell(s.overall.estimates[lab])]
-                for lab in labs
-            ],
-        ),
-        "",
+
+
+def _headlines(s: ImpactSummary) -> list[str]:
+    return ["## Headlines", "", *[f"- {h}" for h in headlines(s)], "", *[f"> {n}" for n in notes(s)]]
+
+
+def _counts(s: ImpactSummary) -> list[str]:
+    o = s.overall
+    rows = [[lab, o.counts[lab], f"{o.share(lab):.0%}", estimate_cell(o.estimates[lab])] for lab in s.labels]
+    return ["## Counts", "", _md_table(["label", "predicted", "share", "estimated (95% interval)"], rows)]
+
+
+def _periods(s: ImpactSummary) -> list[str]:
+    rows = [
+        [p, s.overall.period_totals.get(p, 0), *[s.overall.per_period[p][lab] for lab in s.labels]] for p in s.periods
     ]
-    out += [
-        f"## Per {s.period}",
-        "",
-        _md_table(
-            ["period", "mentions", *labs],
-            [
-                [p, s.overall.period_totals.get(p, 0), *[s.overall.per_period[p][lab] for lab in labs]]
-                for p in s.periods
-            ],
-        ),
-        "",
+    return [f"## Per {s.period}", "", _md_table(["period", "mentions", *s.labels], rows)]
+
+
+def _groups(s: ImpactSummary) -> list[str]:
+    if not s.groups:
+        return []
+    rows = [[g.name, g.mentions, *[g.counts[lab] for lab in s.labels]] for g in s.groups]
+    return [f"## Per {s.by}", "", _md_table([s.by, "mentions", *s.labels], rows)]
+
+
+def _repeat_requests(s: ImpactSummary) -> list[str]:
+    if not s.repeat_visit_requests:
+        return []
+    rows = [
+        [c.pseudonym, c.labels.get(s.request_label or "", 0), ", ".join(c.groups), c.first or "", c.last or ""]
+        for c in s.repeat_visit_requests
     ]
-    if s.groups:
-        out += [
-            f"## Per {s.by}",
-            "",
-            _md_table(
-                [s.by, "mentions", *labs], [[g.name, g.mentions, *[g.counts[lab] for lab in labs]] for g in s.groups]
-            ),
-            "",
-        ]
-    if s.repeat_visit_requests:
-        out += [
-            "## Repeat visit requests",
-            "",
-            _md_table(
-                ["person", "visit requests", s.by, "first", "last"],
-                [
-                    [
-                        c.pseudonym,
-                        c.labels.get(s.request_label or "", 0),
-                        ", ".join(c.groups),
-                        c.first or "",
-                        c.last or "",
-                    ]
-                    for c in s.repeat_visit_requests
-                ],
-            ),
-            "",
-        ]
-    if s.you_said:
-        out += ["## You said (complaint themes)", ""] + [f"- {p} ({n})" for p, n in s.you_said] + [""]
-    out += ["## Examples (redacted)", ""]
-    for lab in labs:
-        for e in s.examples.get(lab, []):
-            out.append(f"- **{lab}**: {e['text']}")
-    out += ["", "## Method", "", METHOD, ""]
-    return "\n".join(out)
+    return ["## Repeat visit requests", "", _md_table(["person", "visit requests", s.by, "first", "last"], rows)]
+
+
+def _themes(s: ImpactSummary) -> list[str]:
+    if not s.you_said:
+        return []
+    return ["## You said (complaint themes)", "", *[f"- {p} ({n})" for p, n in s.you_said]]
+
+
+def _examples(s: ImpactSummary) -> list[str]:
+    return [
+        "## Examples (redacted)",
+        "",
+        *[f"- **{lab}**: {e['text']}" for lab in s.labels for e in s.examples.get(lab, [])],
+    ]
+
+
+def _method(s: ImpactSummary) -> list[str]:
+    return ["## Method", "", METHOD]
+
+
+#: The report's sections in order: a new section is one function here and one entry in this list.
+SECTIONS: list[Callable[[ImpactSummary], list[str]]] = [
+    _header,
+    _headlines,
+    _counts,
+    _periods,
+    _groups,
+    _repeat_requests,
+    _themes,
+    _examples,
+    _method,
+]
+
+
+def render_markdown(s: ImpactSummary) -> str:
+    blocks = [lines for lines in (section(s) for section in SECTIONS) if lines]
+    return "\n\n".join("\n".join(b).rstrip("\n") for b in blocks) + "\n"
