@@ -6,8 +6,8 @@ Two measures: :func:`gc_paused` around allocation-heavy, cycle-free loops, and
 Scoring a batch creates tens of thousands of small lists, tuples and dicts, none of
 them part of a reference cycle. Each batch of allocations triggers a collection, and the
 older generations hold the model's caches (hundreds of thousands of cached tokens), so
-collections cost more than the work itself: with the collector paused, building 20,000
-``Prediction`` objects is about 6x faster. Reference counting still frees everything.
+collections can cost more than the work itself (measured in ``benchmarks/``).
+Reference counting still frees everything.
 """
 
 from __future__ import annotations
