@@ -38,16 +38,16 @@ def cohen_kappa(a: list[bool], b: list[bool]) -> float:
     po = sum(x == y for x, y in zip(a, b)) / n
     pa, pb = sum(a) / n, sum(b) / n
     pe = pa * pb + (1 - pa) * (1 - pb)
-    return (po - pe) / (1 - pe) if pe < 1 else 1.0
+    return (po - pe) / (1 - pe) if pe < 1 else float("nan")  # nan: neither annotator used the label
 
 
-def agreement(annotations: Path) -> dict:
-    """Kappa per label and macro-F1 of one annotation against the other (the ceiling)."""
-    by_item: dict[tuple, list[tuple[str, list[str]]]] = defaultdict(list)
-    with open(annotations, encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh):
-            by_item[(row["dataset"], row["key"])].append((row["annotator"], row["labels"].split(";")))
-    pairs = [sorted(v) for v in by_item.values() if len(v) == 2]
+#: The annotation rounds, by dataset (for the agreement table).
+ROUNDS = {
+    "complaints_preotiuc2019": "round 1", "humaid_maria2017": "round 1", "crisislex_t26": "round 1",
+}
+
+
+def _agreement_of(pairs: list) -> dict:
     first = [p[0][1] for p in pairs]
     second = [p[1][1] for p in pairs]
     kappa = {lab: cohen_kappa([lab in a for a in first], [lab in b for b in second]) for lab in LABELS}
@@ -59,8 +59,24 @@ def agreement(annotations: Path) -> dict:
         "primary_macro_f1": m["primary"]["macro_f1"],
         "exact": m["exact_match"],
         "per_label_f1": {lab: m["per_label"][lab]["f1"] for lab in LABELS},
-        "datasets": Counter(k[0] for k, v in by_item.items() if len(v) == 2),
     }
+
+
+def agreement(annotations: Path) -> dict:
+    """Kappa per label and macro-F1 of one annotation against the other (the ceiling), over all
+    doubly annotated items and per set (the first round's three sets together, each new set alone)."""
+    by_item: dict[tuple, list[tuple[str, list[str]]]] = defaultdict(list)
+    with open(annotations, encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            by_item[(row["dataset"], row["key"])].append((row["annotator"], row["labels"].split(";")))
+    doubled = {k: sorted(v) for k, v in by_item.items() if len(v) == 2}
+    sets: dict[str, list] = defaultdict(list)
+    for (dataset, _key), pair in doubled.items():
+        sets[ROUNDS.get(dataset, dataset)].append(pair)
+    out = _agreement_of(list(doubled.values()))
+    out["datasets"] = Counter(k[0] for k in doubled)
+    out["per_set"] = {name: _agreement_of(pairs) for name, pairs in sorted(sets.items())}
+    return out
 
 
 def binary_anchor(train_texts, train_y, val_texts, val_y, test_texts, test_y, positive: str, seed: int = 0) -> dict:
@@ -160,6 +176,10 @@ def main(argv=None) -> int:
     stored = model.config_.get("metrics", {}).get("held_out", {})
     same = bool(stored) and abs(stored.get("macro_f1", -1) - metrics["macro_f1"]) < 1e-9
     agree = agreement(HERE / "gold" / "annotations.csv")
+    with open(args.gold, encoding="utf-8", newline="") as fh:
+        adjudicated = sum(r["annotation"].startswith("adjudicated") for r in csv.DictReader(fh))
+    relabels = HERE / "gold" / "relabels.csv"
+    relabelled = sum(1 for _ in open(relabels, encoding="utf-8")) - 1 if relabels.exists() else 0
 
     L = [
         START,
@@ -194,8 +214,25 @@ def main(argv=None) -> int:
     L += [
         "",
         f"Macro-F1 of one annotation against the other: labels **{agree['macro_f1']:.3f}**, primary label "
-        f"**{agree['primary_macro_f1']:.3f}**; identical label sets on {agree['exact']:.1%} of tweets. The 33",
-        "disagreements were adjudicated by a third annotator (`training/gold/gold.csv`, column `annotation`).",
+        f"**{agree['primary_macro_f1']:.3f}**; identical label sets on {agree['exact']:.1%} of tweets. The "
+        f"{adjudicated} disagreements were adjudicated by a third annotator (`training/gold/gold.csv`, column "
+        "`annotation`; the second round's rulings in `training/gold/adjudications.csv`).",
+        "",
+        "Per set (kappa per label; macro-F1 of one annotation against the other):",
+        "",
+        "| set | doubly annotated | " + " | ".join(f"κ {lab}" for lab in LABELS) + " | label macro-F1 | primary macro-F1 |",
+        "|---|---:|" + "---:|" * (len(LABELS) + 2),
+    ]
+    for name, a in agree["per_set"].items():
+        L.append(
+            f"| {name} | {a['n']} | "
+            + " | ".join("n/a" if a["kappa"][lab] != a["kappa"][lab] else f"{a['kappa'][lab]:.2f}" for lab in LABELS)
+            + f" | {a['macro_f1']:.3f} | {a['primary_macro_f1']:.3f} |"
+        )
+    L += [
+        "",
+        f"The re-check of the first round against the codebook's newer rules changed {relabelled} labels "
+        "(`training/gold/relabels.csv`, one row per change with the rule).",
         "",
     ]
     L += [
