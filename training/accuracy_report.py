@@ -43,7 +43,9 @@ def cohen_kappa(a: list[bool], b: list[bool]) -> float:
 
 #: The annotation rounds, by dataset (for the agreement table).
 ROUNDS = {
-    "complaints_preotiuc2019": "round 1", "humaid_maria2017": "round 1", "crisislex_t26": "round 1",
+    "complaints_preotiuc2019": "round 1",
+    "humaid_maria2017": "round 1",
+    "crisislex_t26": "round 1",
 }
 
 
@@ -179,7 +181,7 @@ def main(argv=None) -> int:
     with open(args.gold, encoding="utf-8", newline="") as fh:
         adjudicated = sum(r["annotation"].startswith("adjudicated") for r in csv.DictReader(fh))
     relabels = HERE / "gold" / "relabels.csv"
-    relabelled = sum(1 for _ in open(relabels, encoding="utf-8")) - 1 if relabels.exists() else 0
+    relabelled = len(relabels.read_text("utf-8").splitlines()) - 1 if relabels.exists() else 0
 
     L = [
         START,
@@ -220,7 +222,9 @@ def main(argv=None) -> int:
         "",
         "Per set (kappa per label; macro-F1 of one annotation against the other):",
         "",
-        "| set | doubly annotated | " + " | ".join(f"κ {lab}" for lab in LABELS) + " | label macro-F1 | primary macro-F1 |",
+        "| set | doubly annotated | "
+        + " | ".join(f"κ {lab}" for lab in LABELS)
+        + " | label macro-F1 | primary macro-F1 |",
         "|---|---:|" + "---:|" * (len(LABELS) + 2),
     ]
     for name, a in agree["per_set"].items():

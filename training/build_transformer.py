@@ -29,7 +29,7 @@ from pathlib import Path
 from mention_insight.evaluate import evaluate_model, format_metrics
 from mention_insight.labels import DEFAULT_PRECEDENCE
 from mention_insight.train import read_labelled, split, train
-from training.build_default import NOT_SHIPPED, SOURCES, gold_without
+from training.build_default import NOT_SHIPPED, gold_sources, gold_without
 from training.corpora import load_gold
 
 HERE = Path(__file__).resolve().parent
@@ -97,7 +97,7 @@ def main(argv=None) -> int:
             parser.error("--ship-only needs --ship NAME")
         ship(out / args.ship, test, args.why)
         return 0
-    sources = [SOURCES["seed"], SOURCES["complaints_preotiuc2019"], SOURCES["crisislex_t26"]]
+    sources = gold_sources(Path(args.gold))
     transformer_params = {
         "epochs": args.epochs,
         "learning_rate": args.learning_rate,

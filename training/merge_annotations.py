@@ -137,8 +137,16 @@ def main(argv=None) -> None:
             if _sorted_labels(g["labels"]) != old:
                 raise SystemExit(f"{dataset}|{key}: the re-check saw {old}, gold.csv has {g['labels']}")
             if new != old:
-                relabels.append({"dataset": dataset, "key": key, "old_labels": old, "new_labels": new,
-                                 "rule": row["rule"], "annotator": RECHECKER})
+                relabels.append(
+                    {
+                        "dataset": dataset,
+                        "key": key,
+                        "old_labels": old,
+                        "new_labels": new,
+                        "rule": row["rule"],
+                        "annotator": RECHECKER,
+                    }
+                )
                 g["labels"] = new
                 if g["annotation"] in ("single", "double_agreed", "adjudicated"):
                     g["annotation"] += "+rechecked"
@@ -146,13 +154,20 @@ def main(argv=None) -> None:
     # 4. the new items, with their fixed split
     new_only = {item: labels for item, labels in new_items.items() if item not in index}
     split = split_new(new_only, args.data_dir)
-    gold += [{"dataset": d, "key": k, "labels": labels, "split": split[(d, k)], "annotation": how[(d, k)]}
-             for (d, k), labels in sorted(new_only.items())]
+    gold += [
+        {"dataset": d, "key": k, "labels": labels, "split": split[(d, k)], "annotation": how[(d, k)]}
+        for (d, k), labels in sorted(new_only.items())
+    ]
 
     _write(GOLD / "annotations.csv", ["dataset", "key", "annotator", "labels"], annotations)
-    _write(GOLD / "adjudications.csv", ["dataset", "key", "annotator", "labels", "ruling"],
-           [{"dataset": d, "key": k, "annotator": ADJUDICATOR, "labels": lab, "ruling": ruling}
-            for (d, k), (lab, ruling) in sorted(adjudicated.items())])
+    _write(
+        GOLD / "adjudications.csv",
+        ["dataset", "key", "annotator", "labels", "ruling"],
+        [
+            {"dataset": d, "key": k, "annotator": ADJUDICATOR, "labels": lab, "ruling": ruling}
+            for (d, k), (lab, ruling) in sorted(adjudicated.items())
+        ],
+    )
     _write(GOLD / "relabels.csv", ["dataset", "key", "old_labels", "new_labels", "rule", "annotator"], relabels)
     _write(GOLD / "gold.csv", ["dataset", "key", "labels", "split", "annotation"], gold)
     counts = Counter((r["dataset"], r["split"]) for r in gold)
