@@ -31,7 +31,10 @@ FORMAT_VERSION = 1
 CONFIG_FILE = "config.json"
 CARD_FILE = "README.md"
 #: Packages whose versions are recorded with a model and compared on load.
-TRACKED_PACKAGES = ("mention_insight", "scikit-learn", "numpy", "spacy", "transformers", "onnxruntime", "torch")
+TRACKED_PACKAGES = ("mention_insight", "scikit-learn", "numpy", "spacy", "onnxruntime", "tokenizers", "transformers", "torch")
+#: The recorded packages that take part in *loading and predicting*; a different minor version of
+#: one of these warns on load. torch and transformers only train (serving is ONNX), so they do not.
+SERVING_PACKAGES = ("scikit-learn", "numpy", "spacy", "onnxruntime", "tokenizers")
 
 
 def sha256_file(path: Path) -> str:
@@ -64,24 +67,23 @@ def write_model_dir(path, config: dict, write_weights: Callable[[Path], list[str
     With ``overwrite=False`` an existing directory is an error and nothing is written.
     """
     target = Path(path)
-    try:
-        with atomic_directory(target, overwrite=overwrite) as tmp:
-            files = write_weights(tmp)
-            hashes = {name: sha256_file(tmp / name) for name in files}
-            weights_id = hashlib.sha256("".join(hashes[n] for n in sorted(hashes)).encode()).hexdigest()[:10]
-            full = {
-                "format_version": FORMAT_VERSION,
-                "model_id": f"{target.name}@{weights_id}",
-                "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                **config,
-                "package_versions": package_versions(),
-                "normalizer_version": NORMALIZER_VERSION,
-                "files": hashes,
-            }
-            (tmp / CONFIG_FILE).write_text(json.dumps(full, indent=2, ensure_ascii=False) + "\n", "utf-8")
-            (tmp / CARD_FILE).write_text(render_card(full), "utf-8")
-    except FileExistsError:
-        raise ModelError(f"{target} already exists; choose another directory or allow overwriting.") from None
+    if target.exists() and not overwrite:
+        raise ModelError(f"{target} already exists; choose another directory or allow overwriting.")
+    with atomic_directory(target, overwrite=overwrite) as tmp:
+        files = write_weights(tmp)
+        hashes = {name: sha256_file(tmp / name) for name in files}
+        weights_id = hashlib.sha256("".join(hashes[n] for n in sorted(hashes)).encode()).hexdigest()[:10]
+        full = {
+            "format_version": FORMAT_VERSION,
+            "model_id": f"{target.name}@{weights_id}",
+            "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            **config,
+            "package_versions": package_versions(),
+            "normalizer_version": NORMALIZER_VERSION,
+            "files": hashes,
+        }
+        (tmp / CONFIG_FILE).write_text(json.dumps(full, indent=2, ensure_ascii=False) + "\n", "utf-8")
+        (tmp / CARD_FILE).write_text(render_card(full), "utf-8")
     return target
 
 
@@ -139,7 +141,7 @@ def _warn_versions(path: Path, config: dict) -> None:
         )
     saved = config.get("package_versions", {})
     now = package_versions()
-    for name in ("scikit-learn", "numpy", "spacy", "transformers", "onnxruntime"):
+    for name in SERVING_PACKAGES:
         if name in saved and name in now and _minor(saved[name]) != _minor(now[name]):
             warnings.warn(
                 f"model {path} was saved with {name} {saved[name]} but {now[name]} is installed; "
