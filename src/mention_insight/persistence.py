@@ -31,7 +31,16 @@ FORMAT_VERSION = 1
 CONFIG_FILE = "config.json"
 CARD_FILE = "README.md"
 #: Packages whose versions are recorded with a model and compared on load.
-TRACKED_PACKAGES = ("mention_insight", "scikit-learn", "numpy", "spacy", "onnxruntime", "tokenizers", "transformers", "torch")
+TRACKED_PACKAGES = (
+    "mention_insight",
+    "scikit-learn",
+    "numpy",
+    "spacy",
+    "onnxruntime",
+    "tokenizers",
+    "transformers",
+    "torch",
+)
 #: The recorded packages that take part in *loading and predicting*; a different minor version of
 #: one of these warns on load. torch and transformers only train (serving is ONNX), so they do not.
 SERVING_PACKAGES = ("scikit-learn", "numpy", "spacy", "onnxruntime", "tokenizers")
