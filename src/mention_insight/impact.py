@@ -96,7 +96,7 @@ def load_mentions(
     classified = row_schema.is_classified(src.columns)
     labels = (row_schema.labels_of(src.columns) if classified else []) or list(clf.all_labels)
     mentions = _mentions(src, _results(src, clf, classified))
-    return MentionSet(mentions, labels, getattr(clf, "config_", {}) or {}, src.name, not classified)
+    return MentionSet(mentions, labels, getattr(clf, "config_", {}) or {}, src.name, not classified, clf.model_id)
 
 
 def measured_error_rates(labelled, model: ModelLike) -> tuple[dict[str, ErrorRates], str]:

@@ -40,10 +40,12 @@ class Mention:
 
 @dataclass
 class MentionSet:
-    """The mentions of one export, their labels, and the config of the model that classified them."""
+    """The mentions of one export, their labels, and the model that classified them (its id and
+    config: the config's held-out error counts are the default error rates of the correction)."""
 
     mentions: list[Mention]
     labels: list[str]
     model_config: dict
     source: str
     classified_here: bool
+    model_id: str = "unsaved"

@@ -195,7 +195,7 @@ def compute_summary(
     when = activity(kept, tz)
     return ImpactSummary(
         source=data.source,
-        model_id=data.model_config.get("model_id", "unknown"),
+        model_id=data.model_id,
         labels=labels,
         period=period,
         by=by,
