@@ -181,7 +181,7 @@ CASCADE_WHY = (
     "mentions/s in batch on this 2-core machine. The transformer alone is the most accurate but slower than that; "
     "the cascade (the linear model answers the mentions whose labels are all clearly in or out, the fine-tuned "
     "MiniLM the rest; cut-off chosen on validation data with at most half the mentions sent to the transformer) "
-    "clears the floor and beats the linear model by about 0.08 primary macro-F1. Without onnxruntime it answers "
+    "clears the floor and beats the linear model on the gold test split (docs/accuracy.md). Without onnxruntime it answers "
     "with its linear part and warns."
 )
 

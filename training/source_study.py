@@ -68,6 +68,9 @@ def main(argv=None) -> int:
     parser.add_argument("--gold", default=str(HERE / "gold" / "gold.csv"))
     parser.add_argument("--seed-file", default=str(HERE / "data" / "seed_mentions.csv"))
     parser.add_argument("--model", default=str(ROOT / "models" / "default"), help="The shipped model to score.")
+    parser.add_argument(
+        "--before", help="Another model directory to score beside it (e.g. the default before a retraining)."
+    )
     parser.add_argument("--C", type=float, default=4.0)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--output", default=str(ROOT / "docs" / "accuracy.md"))
@@ -85,6 +88,7 @@ def main(argv=None) -> int:
     seed_data = read_labelled(args.seed_file)
     seed_fit, seed_val = split(seed_data, 0.15, args.seed + 1, DEFAULT_PRECEDENCE)
     round1_test = sum((test[d] for d in ROUND1 if d in test), LabelledData([], []))
+    all_test = sum(test.values(), LabelledData([], []))
 
     def train_without(excluded: set[str]) -> MentionClassifier:
         fit = seed_fit + sum((p[0] for n, p in parts.items() if n not in excluded), LabelledData([], []))
@@ -95,11 +99,13 @@ def main(argv=None) -> int:
     linear = train_without(set())
     results: dict = {"model": shipped.model_id, "C": args.C, "per_source": {}, "leave_one_out": {}}
     models = [("shipped", shipped), ("linear_all_sources", linear)]
-    if shipped.backend == "cascade":  # its linear part: the linear model before this corpus
-        models.insert(1, ("shipped_linear_part", shipped.cascade_part("linear")))
+    if args.before:
+        models.insert(0, ("before", load_model(args.before, cache=False)))
+        results["before"] = models[0][1].model_id
     for name, model in models:
         results["per_source"][name] = {d: scores(model, t) for d, t in test.items()}
         results["per_source"][name]["round1_test"] = scores(model, round1_test)
+        results["per_source"][name]["all_test"] = scores(model, all_test)
     for source in parts:
         out = train_without({source})
         results["leave_one_out"][source] = {
@@ -122,10 +128,11 @@ def render(r: dict) -> list[str]:
         "",
         "## Per source, and leave one source out",
         "",
-        f"`python -m training.source_study` ({time.strftime('%Y-%m-%d')}); every figure on a test split. "
-        f"*shipped*: `{r['model']}`; *linear*: the linear recipe (seed mentions + every shipped source's gold "
+        f"`python -m training.source_study --before build/default-round1` ({time.strftime('%Y-%m-%d')}); "
+        f"every figure on a test split. *shipped*: `{r['model']}`; *linear*: the linear recipe (seed mentions + every shipped source's gold "
         f"train split, C = {r['C']}, pooled features, no weak labels). *round 1 test* is the first round's 890 "
-        "tweets, the same tweets as before the second round (with the re-checked labels).",
+        "tweets, the same tweets as before the second round (with the re-checked labels); *all test* is every "
+        "test split together.",
         "",
         "| test set | n | shipped | shipped's linear part | linear, all sources | linear F1 per label ("
         + ", ".join(labels)
