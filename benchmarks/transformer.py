@@ -280,7 +280,7 @@ def main(argv=None) -> int:
         f"{time.strftime('%Y-%m-%d')}; gold test split, {n} real mentions; throughput is the median of {args.repeats} "
         f"runs over the whole split; latency is the median one-text `classify()` call. Models from "
         "`training/build_transformer.py` (one fine-tuning run; the linear and transformer rows are the cascade's two "
-        "parts, each with its own calibration and thresholds). The machine was shared with other work while this ran.",
+        "parts, each with its own calibration and thresholds).",
         "",
     ]
     table = [

@@ -134,24 +134,23 @@ def render(r: dict) -> list[str]:
         "tweets, the same tweets as before the second round (with the re-checked labels); *all test* is every "
         "test split together.",
         "",
-        "| test set | n | shipped | shipped's linear part | linear, all sources | linear F1 per label ("
-        + ", ".join(labels)
-        + ") |",
+        "| test set | n | before | shipped | linear, all sources | shipped F1 per label (" + ", ".join(labels) + ") |",
         "|---|---:|---:|---:|---:|---|",
     ]
-    part = r["per_source"].get("shipped_linear_part")
+    before = r["per_source"].get("before")
     for d, lin in r["per_source"]["linear_all_sources"].items():
         shp = r["per_source"]["shipped"][d]
-        per = " / ".join(f"{lin['per_label_f1'].get(c, 0):.2f}" for c in labels)
-        old = f"{part[d]['macro_f1']:.3f} / {part[d]['primary_macro_f1']:.3f}" if part else "n/a"
+        per = " / ".join(f"{shp['per_label_f1'].get(c, 0):.2f}" for c in labels)
+        old = f"{before[d]['macro_f1']:.3f} / {before[d]['primary_macro_f1']:.3f}" if before else "n/a"
         lines.append(
-            f"| {d} | {lin['n']} | {shp['macro_f1']:.3f} / {shp['primary_macro_f1']:.3f} | {old} | "
+            f"| {d} | {lin['n']} | {old} | {shp['macro_f1']:.3f} / {shp['primary_macro_f1']:.3f} | "
             f"{lin['macro_f1']:.3f} / {lin['primary_macro_f1']:.3f} | {per} |"
         )
     lines += [
         "",
-        "Cells: label macro-F1 / primary-label macro-F1. The shipped model and its linear part were trained "
-        "before the second round (seed mentions and the first round's train split).",
+        "Cells: label macro-F1 / primary-label macro-F1. *before*: "
+        + (f"`{r['before']}`, " if before else "")
+        + "the default before the second round (trained on the seed mentions and the first round's train split).",
     ]
     lines += [
         "",
