@@ -92,15 +92,11 @@ class RowWriter:
         self._fh.flush()
         self._stack.close()
 
-    def abort(self) -> None:
-        """Drop the output; the target is left as it was."""
-        self._stack.__exit__(RuntimeError, RuntimeError("aborted"), None)
-
     def __enter__(self) -> RowWriter:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
         if exc_type is None:
             self.close()
-        else:
+        else:  # the atomic file is dropped: the target is left as it was
             self._stack.__exit__(exc_type, exc, tb)
