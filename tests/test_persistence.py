@@ -4,7 +4,7 @@ import shutil
 import pytest
 
 from mention_insight import load_model
-from mention_insight.errors import ModelError
+from mention_insight.errors import ModelError, OutputPathError
 from mention_insight.persistence import FORMAT_VERSION
 
 
@@ -83,11 +83,11 @@ def test_version_mismatch_warns(model_copy):
 def test_save_is_atomic_and_does_not_change_the_model(toy_model, tmp_path):
     before = dict(toy_model.thresholds_)
     toy_model.save(tmp_path / "m")
-    toy_model.save(tmp_path / "m")  # overwriting an existing model
+    toy_model.save(tmp_path / "m", overwrite=True)  # replacing an existing model, when told to
     assert toy_model.thresholds_ == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]
-    with pytest.raises(ModelError, match="already exists"):
-        toy_model.save(tmp_path / "m", overwrite=False)
+    with pytest.raises(OutputPathError, match="a model already exists at .*pass --force to replace it"):
+        toy_model.save(tmp_path / "m")
 
 
 def test_other_normalizer_version_warns(model_copy):

@@ -105,7 +105,7 @@ def test_the_key_is_reused_so_pseudonyms_stay_stable(tmp_path, sample_classified
     second = CliRunner().invoke(cli, args)
     assert "pseudonym key created" not in second.output
     assert json.loads(out.with_suffix(".json").read_text())["repeat_contacts"] == a
-    assert len(a) == 21 and all(re.fullmatch(r"resident-[0-9a-f]{8}", c["pseudonym"]) for c in a)
+    assert len(a) == 21 and all(re.fullmatch(r"resident-[0-9a-f]{16}", c["pseudonym"]) for c in a)
 
 
 def test_bad_period_exits_1_with_a_clear_message_and_writes_nothing(tmp_path):

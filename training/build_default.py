@@ -171,6 +171,7 @@ def main(argv=None) -> int:
         test_data=gold_test,
         sources=sources,
         why=WHY if args.backend == "linear" else None,
+        force=True,  # a recipe rebuilds its own output
     )
     print(format_metrics(result.metrics, title=f"gold test split ({result.sizes})"))
     print(json.dumps({"saved": str(result.path), "sizes": result.sizes}))

@@ -115,6 +115,7 @@ def main(argv=None) -> int:
         validation_data=validation,
         test_data=test,
         sources=sources,
+        force=True,  # a recipe rebuilds its own output
     )
     total_seconds = time.perf_counter() - started
     clf = result.model
@@ -136,7 +137,7 @@ def main(argv=None) -> int:
     for part in ("linear", "transformer"):
         model = clf.cascade_part(part)
         metrics = evaluate_model(model, test.texts, test.labels)
-        model.save(out / part, metrics={"held_out": metrics}, training=training)
+        model.save(out / part, metrics={"held_out": metrics}, training=training, overwrite=True)
         report["candidates"][part] = summary(metrics)
         print(format_metrics(metrics, title=f"{part} part alone, gold test split"))
     cascade.transformer_.save_pretrained(out / "transformer-float")
@@ -194,7 +195,7 @@ def ship(model_dir: Path, test, why: str) -> None:
     model = load_model(model_dir, cache=False)
     metrics = evaluate_model(model, test.texts, test.labels)
     training = {**model.config_.get("training", {}), "why": why}
-    model.save(ROOT / "models" / "default", metrics={"held_out": metrics}, training=training)
+    model.save(ROOT / "models" / "default", metrics={"held_out": metrics}, training=training, overwrite=True)
     print(f"shipped {model_dir} to models/default")
 
 

@@ -10,6 +10,7 @@ from itertools import islice
 
 from .io import MentionSource, Record, open_mentions
 from .io.rows import empty_result, fill_result, output_columns
+from .io.safety import check_output
 from .io.writer import RowWriter, output_format_for
 from .model import MentionClassifier
 
@@ -88,15 +89,24 @@ def classify_file(
     columns: dict | None = None,
     batch_size: int = 2048,
     progress: Callable[[int], None] | None = None,
+    force: bool = False,
+    raw_csv: bool = False,
 ) -> ClassifySummary:
-    """Classify every row of ``input`` into ``output`` (a path or ``"-"``)."""
+    """Classify every row of ``input`` into ``output`` (a path or ``"-"``).
+
+    Refuses an ``output`` that is the input, a directory, or a file this package did not
+    write (unless ``force``); CSV cells are spreadsheet-safe unless ``raw_csv``.
+    """
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size!r}")
+    check_output(output, [input], kind="output", force=force)
     source = open_mentions(input, format=input_format, encoding=encoding, text_column=text_column, columns=columns)
     fmt = output_format_for(output, output_format)
     labels = model.all_labels
     header, rename = output_columns(source.columns, labels)
     csv_columns = header if source.format != "jsonl" else None
     summary = ClassifySummary(model_id=model.model_id, input_format=source.format)
-    with RowWriter(output, fmt, csv_columns) as writer:
+    with RowWriter(output, fmt, csv_columns, raw=raw_csv) as writer:
         for rec, added in classify_records(source, model, batch_size):
             row = {rename.get(k, k): v for k, v in rec.data.items()}
             row.update(added)

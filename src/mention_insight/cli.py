@@ -54,6 +54,19 @@ def input_options(fn):
     return fn
 
 
+def output_options(fn):
+    """Options shared by every command that writes rows or tables."""
+    fn = click.option(
+        "--raw-csv",
+        is_flag=True,
+        help="Write CSV cells exactly as they are; by default a cell starting with = + - @ gets a leading ' "
+        "so that a spreadsheet does not run it as a formula.",
+    )(fn)
+    return click.option(
+        "--force", is_flag=True, help="Replace an existing output file that mention-insight did not write."
+    )(fn)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="mention-insight")
 def cli():
@@ -79,12 +92,31 @@ def cli():
 @click.option(
     "--output-format", type=click.Choice(["csv", "jsonl"]), help="Output format (from the extension if omitted)."
 )
-@click.option("--batch-size", default=2048, show_default=True, help="Mentions classified per batch.")
+@click.option(
+    "--batch-size",
+    default=2048,
+    show_default=True,
+    type=click.IntRange(1, 1_000_000),
+    help="Mentions classified per batch.",
+)
 @click.option(
     "--progress/--no-progress", default=None, help="Progress bar on stderr (default: when stderr is a terminal)."
 )
+@output_options
 @_library_errors
-def classify_cmd(input, output, model_path, input_format, text_column, encoding, output_format, batch_size, progress):
+def classify_cmd(
+    input,
+    output,
+    model_path,
+    input_format,
+    text_column,
+    encoding,
+    output_format,
+    batch_size,
+    progress,
+    force,
+    raw_csv,
+):
     """Classify every mention of an export; keep every row and column, add labels and scores.
 
     Rows that cannot be classified (empty text, a ragged CSV row) are kept with the
@@ -116,6 +148,8 @@ def classify_cmd(input, output, model_path, input_format, text_column, encoding,
             text_column=text_column,
             batch_size=batch_size,
             progress=bar.update if bar is not None else None,
+            force=force,
+            raw_csv=raw_csv,
         )
     finally:
         if bar is not None:
@@ -135,17 +169,41 @@ def classify_cmd(input, output, model_path, input_format, text_column, encoding,
 )
 @click.option("--text-column", help="Column holding the text (detected if omitted).")
 @click.option("--labels-column", help="Column holding the labels, ';'-separated (detected if omitted).")
-@click.option("--test-size", default=0.2, show_default=True, help="Share held out for the reported metrics.")
+@click.option(
+    "--test-size",
+    default=0.2,
+    show_default=True,
+    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    help="Share held out for the reported metrics.",
+)
 @click.option(
     "--test", "test_file", type=click.Path(exists=True), help="A separate labelled file to report metrics on."
 )
-@click.option("--seed", default=0, show_default=True)
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(0, 2**32 - 1))
 @click.option("--precedence", help="Primary-label order, comma-separated (default: the codebook's).")
 @click.option("--labels", "allowed", help="Allowed labels, comma-separated; others are an error.")
-@click.option("--min-examples", default=10, show_default=True, help="Fewest examples a label may have.")
+@click.option(
+    "--min-examples",
+    default=10,
+    show_default=True,
+    type=click.IntRange(1, None),
+    help="Fewest examples a label may have.",
+)
+@click.option("--force", is_flag=True, help="Replace an existing model at OUTPUT (kept until the new one is complete).")
 @_library_errors
 def train_cmd(
-    labelled, output, backend, text_column, labels_column, test_size, test_file, seed, precedence, allowed, min_examples
+    labelled,
+    output,
+    backend,
+    text_column,
+    labels_column,
+    test_size,
+    test_file,
+    seed,
+    precedence,
+    allowed,
+    min_examples,
+    force,
 ):
     """Train a model from a labelled file and save it with its held-out metrics.
 
@@ -172,6 +230,7 @@ def train_cmd(
         test_data=test_data,
         text_column=text_column,
         labels_column=labels_column,
+        force=force,
     )
     click.echo(format_metrics(result.metrics, title=f"held-out metrics ({result.sizes})"))
     click.echo(f"model saved to {result.path}", err=True)
@@ -228,6 +287,7 @@ def evaluate_cmd(labelled, model_path, text_column, labels_column, as_json):
     "instead of its held-out test rates.",
 )
 @input_options
+@output_options
 @_library_errors
 def report_cmd(
     input,
@@ -245,6 +305,8 @@ def report_cmd(
     input_format,
     text_column,
     encoding,
+    force,
+    raw_csv,
 ):
     """Report the impact of an account: label counts and trends, honest estimates, engagement, examples.
 
@@ -273,6 +335,8 @@ def report_cmd(
         encoding=encoding,
         text_column=text_column,
         error_rates_file=error_rates_file,
+        force=force,
+        raw_csv=raw_csv,
     )
     for path in result.written:
         click.echo(f"wrote {path}", err=True)

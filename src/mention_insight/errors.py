@@ -45,3 +45,7 @@ class ReportError(MentionInsightError):
 
 class DataWarning(UserWarning):
     """Training data was usable but something in it was dropped or looks wrong."""
+
+
+class OutputPathError(MentionInsightError):
+    """An output path would destroy a user's file: it is an input, a directory, or a file of another kind."""

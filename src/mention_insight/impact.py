@@ -23,8 +23,9 @@ from .insight.summary import check_options
 from .insight.themes import read_places
 from .io import MentionSource, Record, open_mentions
 from .io import rows as row_schema
+from .io.safety import check_output, unescape_cell
 from .model import MentionClassifier
-from .report import FORMATS, write_report
+from .report import FORMATS, report_files, write_report
 from .train import read_labelled
 
 NAME_COLUMNS = ("author_name", "name", "display_name", "user_display_name", "author_display_name")
@@ -47,13 +48,17 @@ def _results(source: MentionSource, clf: MentionClassifier, classified: bool) ->
         yield rec, (added["label"], tuple(added["labels"] or ()), scores, added["error"])
 
 
-def _mentions(source: MentionSource, results: Iterable[tuple[Record, tuple]]) -> list[Mention]:
+def _mentions(
+    source: MentionSource, results: Iterable[tuple[Record, tuple]], classified: bool = False
+) -> list[Mention]:
+    """Mentions from records; ``classified``: cells are read back from our own (spreadsheet-safe) output."""
     mp = source.mapping
     name_col = next((c for c in source.columns if c.lower() in NAME_COLUMNS and c != mp.author), None)
+    unescape = unescape_cell if classified else str
 
     def cell(d: dict, column: str | None) -> str | None:
         value = d.get(column) if column else None
-        text = str(value).strip() if value is not None else ""
+        text = unescape(str(value)).strip() if value is not None else ""
         return text or None
 
     out = []
@@ -62,7 +67,7 @@ def _mentions(source: MentionSource, results: Iterable[tuple[Record, tuple]]) ->
         out.append(
             Mention(
                 line=rec.line,
-                text=source.text_of(rec) or "",
+                text=unescape(source.text_of(rec) or ""),
                 label=label,
                 labels=labels,
                 scores=scores,
@@ -95,7 +100,7 @@ def load_mentions(
     src = open_mentions(source, format=input_format, encoding=encoding, text_column=text_column, columns=columns)
     classified = row_schema.is_classified(src.columns)
     labels = (row_schema.labels_of(src.columns) if classified else []) or list(clf.all_labels)
-    mentions = _mentions(src, _results(src, clf, classified))
+    mentions = _mentions(src, _results(src, clf, classified), classified)
     return MentionSet(mentions, labels, getattr(clf, "config_", {}) or {}, src.name, not classified, clf.model_id)
 
 
@@ -145,14 +150,25 @@ def make_report(
     text_column: str | None = None,
     n_boot: int = 2000,
     error_rates_file: str | Path | None = None,
+    force: bool = False,
+    raw_csv: bool = False,
 ) -> ReportResult:
-    """Read (and classify, if needed) ``input``, compute the summary and write the report."""
+    """Read (and classify, if needed) ``input``, compute the summary and write the report.
+
+    Refuses, before reading anything, to write over an input or over a file it did not
+    write (``force`` allows the latter); CSV cells are spreadsheet-safe unless ``raw_csv``.
+    """
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise ReportError(f"unknown report format(s) {', '.join(unknown)}: expected some of {', '.join(FORMATS)}.")
     if str(output) == "-":
         raise ReportError("the report needs a file name (e.g. -o report.html), not '-': it writes several files.")
     since_d, until_d = check_options(period, by, since, until)  # before any file is read or written
+    inputs = [input, key_file, places_file, error_rates_file]
+    for path, header in report_files(output, formats):
+        check_output(path, inputs, kind="report", force=force, header=header)
+    if key_file is not None and Path(key_file).is_dir():
+        raise ReportError(f"--key-file {key_file} is a directory; give the key file's path.")
     tz = _timezone(timezone)
     places = read_places(places_file)
     if key_file is not None:
@@ -160,6 +176,8 @@ def make_report(
         key = read_key(key_path)
     else:
         key_path = Path(f"{output}.key")
+        if key_path.is_dir():
+            raise ReportError(f"{key_path} is a directory; pass --key-file with the key file's path.")
         created = not key_path.exists()
         key = load_or_create_key(key_path)
     clf = resolve_model(model)
@@ -180,4 +198,4 @@ def make_report(
         error_rates=rates,
         error_rates_source=rates_source,
     )
-    return ReportResult(summary, write_report(summary, output, formats), key_path, created)
+    return ReportResult(summary, write_report(summary, output, formats, raw_csv=raw_csv), key_path, created)

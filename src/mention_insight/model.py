@@ -27,6 +27,7 @@ from .backends import backend_class, make_backend
 from .calibration import Calibration, fit_calibration
 from .errors import LabelError, MentionInsightError, ModelError, NotFittedError
 from .evaluate import label_mask
+from .io.safety import check_model_output
 from .labels import FALLBACK_LABEL, primary_label, resolve_precedence, stratified_split
 
 
@@ -287,12 +288,14 @@ class MentionClassifier(ParamsMixin):
         return self.precedence_
 
     # -- persistence ----------------------------------------------------------
-    def save(self, path, *, metrics: dict | None = None, training: dict | None = None, overwrite: bool = True) -> Path:
+    def save(self, path, *, metrics: dict | None = None, training: dict | None = None, overwrite: bool = False) -> Path:
         """Write the model directory atomically; never changes ``self``.
 
-        With ``overwrite=False`` an existing directory is an error.
+        An existing model directory is replaced only with ``overwrite=True`` (the old one is
+        kept until the new one is complete); anything else already at ``path`` is an error.
         """
         self._check_fitted()
+        check_model_output(path, force=overwrite)
         config = {
             "backend": self.backend,
             "labels": list(self.classes_),

@@ -19,6 +19,7 @@ from pathlib import Path
 from .errors import ColumnError, DataWarning, LabelError
 from .evaluate import evaluate_model
 from .io import open_mentions
+from .io.safety import check_model_output
 from .labels import FALLBACK_LABEL, check_label_name, parse_labels, primary_label, resolve_precedence, stratified_split
 from .model import MentionClassifier
 
@@ -251,6 +252,7 @@ def train(
     text_column: str | None = None,
     labels_column: str | None = None,
     why: str | None = None,
+    force: bool = False,
 ) -> TrainResult:
     """Train a fresh model on ``data`` (a path or :class:`LabelledData`).
 
@@ -258,7 +260,14 @@ def train(
     validation set for calibration and thresholds (``validation_size``, unless
     ``validation_data`` is given); reports held-out metrics on the test set and, with
     ``output_dir``, saves the model with them (``why``: a reason for the model card).
+    An existing model at ``output_dir`` is replaced only with ``force`` (the old one stays
+    until the new one is complete); a file or a non-model directory there is refused
+    before any training starts.
     """
+    if not 0 < test_size < 1 and test_data is None:
+        raise LabelError(f"test_size must be between 0 and 1 (a share of the data), got {test_size!r}.")
+    if output_dir is not None:
+        check_model_output(output_dir, [data if not isinstance(data, LabelledData) else None], force=force)
     if not isinstance(data, LabelledData):
         data = read_labelled(data, text_column=text_column, labels_column=labels_column)
     check_labels(data, min_examples=min_examples, allowed=labels)
@@ -285,5 +294,5 @@ def train(
         }
         if why:
             training["why"] = why
-        path = clf.save(output_dir, metrics={"held_out": metrics}, training=training)
+        path = clf.save(output_dir, metrics={"held_out": metrics}, training=training, overwrite=force)
     return TrainResult(clf, metrics, path, sizes)

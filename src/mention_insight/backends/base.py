@@ -7,7 +7,8 @@ primary label are the classifier's job, the same for every backend
 - stores its settings in ``__init__`` under the argument names (``get_params()`` lists
   them; :class:`~mention_insight._params.ParamsMixin` provides it);
 - ``fit(texts, Y, sample_weight=None, validation=None)`` learns from an ``(n, k)`` 0/1
-  label matrix whose columns are labels in precedence order, and returns ``self``
+  label matrix whose columns are labels in precedence order (the linear and transformer
+  backends also take soft targets in [0, 1], e.g. a teacher's probabilities), and returns ``self``
   (``validation`` is ``(texts, Y)``; backends that need it set ``uses_validation = True``);
 - ``decision_function(texts)`` returns a float ``(len(texts), k)`` array; a text's row
   never depends on the other texts of the call;

@@ -12,6 +12,8 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from .pseudonym import handle_key
+
 #: Outcome values that mean nothing was done (compared lower-cased).
 NO_ACTION = frozenset({"no_action", "no action", "none", "nfa", "no"})
 
@@ -55,7 +57,7 @@ def repeat_contacts(
     by_author: dict[str, list] = defaultdict(list)
     for m in mentions:
         if m.author and (label is None or label in m.labels):
-            by_author[m.author.lower()].append(m)
+            by_author[handle_key(m.author)].append(m)
     out = []
     for author, items in by_author.items():
         if len(items) < min_mentions:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from .pseudonym import handle_key
+
 
 @dataclass(frozen=True)
 class Mention:
@@ -28,9 +30,7 @@ class Mention:
     @property
     def is_account_post(self) -> bool:
         """Posted by the account itself (a reply), not by the public."""
-        return bool(
-            self.author and self.account and self.author.lstrip("@").lower() == self.account.lstrip("@").lower()
-        )
+        return bool(self.author and self.account and handle_key(self.author) == handle_key(self.account))
 
     @property
     def usable(self) -> bool:

@@ -1,7 +1,7 @@
 """Pseudonyms: stable, keyed, non-reversible stand-ins for authors' handles.
 
-``Pseudonymiser(key)("maggie_oye")`` gives e.g. ``"resident-3f9a1c2b"``: an HMAC-SHA256
-of the lower-cased handle under a secret key, so the same person gets the same
+``Pseudonymiser(key)("maggie_oye")`` gives e.g. ``"resident-3f9a1c2b07d4e6a1"``: 64 bits of an
+HMAC-SHA256 of the case-folded handle without its ``@`` under a secret key, so the same person gets the same
 pseudonym in every report made with the same key, and nobody without the key can test
 a guess. The key is supplied by the user (``--key-file``) or generated once and kept
 beside the report as ``<report>.key`` (mode 0600), reused when present.
@@ -19,6 +19,14 @@ from ..errors import ReportError
 from ..io.atomic import atomic_file
 
 KEY_BYTES = 32
+#: Hex digits of the HMAC kept: 64 bits, so a collision needs about 5 billion handles (32 bits: 77,000).
+PSEUDONYM_HEX = 16
+
+
+def handle_key(handle: str) -> str:
+    """The form of a handle that identifies its person: no ``@``, no surrounding space, case-folded
+    (``@Maggie_Oye`` and ``maggie_oye`` are one account)."""
+    return handle.strip().lstrip("@").strip().casefold()
 
 
 class Pseudonymiser:
@@ -31,8 +39,8 @@ class Pseudonymiser:
         self.prefix = prefix
 
     def __call__(self, handle: str) -> str:
-        digest = hmac.new(self._key, handle.strip().lstrip("@").lower().encode("utf-8"), hashlib.sha256).hexdigest()
-        return f"{self.prefix}-{digest[:8]}"
+        digest = hmac.new(self._key, handle_key(handle).encode("utf-8"), hashlib.sha256).hexdigest()
+        return f"{self.prefix}-{digest[:PSEUDONYM_HEX]}"
 
 
 def read_key(path: str | os.PathLike) -> bytes:

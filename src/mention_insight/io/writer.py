@@ -12,6 +12,7 @@ from typing import IO, Any
 
 from ..errors import InputFormatError
 from .atomic import atomic_file
+from .safety import spreadsheet_safe
 
 OUTPUT_FORMATS = ("csv", "jsonl")
 
@@ -31,6 +32,17 @@ def _cell(value: Any) -> str:
     kind = type(value)
     if kind is str:  # most cells: the input's own columns
         return value
+    return _other_cell(value)
+
+
+def _safe_cell(value: Any) -> str:
+    if type(value) is str:
+        return spreadsheet_safe(value) if value and value[0] in "=+-@\t\r" else value
+    return spreadsheet_safe(_other_cell(value))
+
+
+def _other_cell(value: Any) -> str:
+    kind = type(value)
     if kind is float:  # the scores
         return f"{value:.4f}"
     if value is None:
@@ -48,12 +60,14 @@ class RowWriter:
     """Rows out to a CSV or JSONL file (or stdout), committed by :meth:`close`.
 
     With CSV, ``columns`` fixes the header; when ``columns=None`` the rows are spooled and
-    the header is the union of their keys.
+    the header is the union of their keys. CSV cells are made spreadsheet-safe
+    (:func:`~.safety.spreadsheet_safe`) unless ``raw=True``.
     """
 
-    def __init__(self, path: str | Path, fmt: str, columns: Sequence[str] | None = None):
+    def __init__(self, path: str | Path, fmt: str, columns: Sequence[str] | None = None, *, raw: bool = False):
         self.path = str(path)
         self.fmt = fmt
+        self._cell = _cell if raw else _safe_cell
         self.columns = list(columns) if columns is not None else None
         self._stack = contextlib.ExitStack()
         if self.path == "-":
@@ -67,7 +81,7 @@ class RowWriter:
                 self._spool = []
             else:
                 self._writer = csv.writer(self._fh)
-                self._writer.writerow(self.columns)
+                self._writer.writerow([self._cell(c) for c in self.columns])
 
     def write(self, row: dict[str, Any]) -> None:
         if self.fmt == "jsonl":
@@ -75,7 +89,8 @@ class RowWriter:
         elif self._spool is not None:
             self._spool.append(row)
         else:
-            self._writer.writerow([_cell(row.get(c)) for c in self.columns or ()])
+            cell = self._cell
+            self._writer.writerow([cell(row.get(c)) for c in self.columns or ()])
 
     def close(self) -> None:
         """Finish the output and move it into place."""
@@ -85,9 +100,9 @@ class RowWriter:
                 for k in row:
                     cols.setdefault(k, None)
             writer = csv.writer(self._fh)
-            writer.writerow(list(cols))
+            writer.writerow([self._cell(c) for c in cols])
             for row in self._spool:
-                writer.writerow([_cell(row.get(c)) for c in cols])
+                writer.writerow([self._cell(row.get(c)) for c in cols])
             self._spool = None
         self._fh.flush()
         self._stack.close()

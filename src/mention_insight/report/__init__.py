@@ -17,7 +17,7 @@ from ..io.atomic import write_text
 from ..io.writer import RowWriter
 from .html import render_html
 from .markdown import render_markdown
-from .tables import csv_tables, summary_to_dict
+from .tables import CSV_COLUMNS, csv_tables, summary_to_dict
 
 #: format -> renderer of the whole report as one text (csv writes several tables instead).
 RENDERERS: dict[str, Callable[[ImpactSummary], str]] = {
@@ -45,8 +45,23 @@ def report_paths(output: str | Path, formats=FORMATS) -> dict[str, Path]:
     return paths
 
 
-def write_report(s: ImpactSummary, output: str | Path, formats=FORMATS) -> list[Path]:
-    """Write the report in every format of ``formats`` beside ``output``; return the paths."""
+def report_files(output: str | Path, formats=FORMATS) -> list[tuple[Path, list[str]]]:
+    """Every file a report writes, each with its CSV header (empty for the other formats)."""
+    files: list[tuple[Path, list[str]]] = []
+    for fmt, path in report_paths(output, formats).items():
+        if fmt == "csv":
+            stem = str(path)[: -len("_counts.csv")]
+            files += [(Path(f"{stem}_{name}.csv"), cols) for name, cols in CSV_COLUMNS.items()]
+        else:
+            files.append((path, []))
+    return files
+
+
+def write_report(s: ImpactSummary, output: str | Path, formats=FORMATS, *, raw_csv: bool = False) -> list[Path]:
+    """Write the report in every format of ``formats`` beside ``output``; return the paths.
+
+    CSV cells are spreadsheet-safe unless ``raw_csv`` (:func:`~mention_insight.io.safety.spreadsheet_safe`).
+    """
     paths = report_paths(output, formats)
     written = []
     for fmt in ("json", "md", "csv", "html"):  # the HTML last: its presence means the rest is there
@@ -56,7 +71,7 @@ def write_report(s: ImpactSummary, output: str | Path, formats=FORMATS) -> list[
             stem = str(paths["csv"])[: -len("_counts.csv")]
             for name, (cols, rows) in csv_tables(s).items():
                 target = Path(f"{stem}_{name}.csv")
-                with RowWriter(target, "csv", cols) as w:
+                with RowWriter(target, "csv", cols, raw=raw_csv) as w:
                     for row in rows:
                         w.write(row)
                 written.append(target)
@@ -72,6 +87,7 @@ __all__ = [
     "csv_tables",
     "render_html",
     "render_markdown",
+    "report_files",
     "report_paths",
     "summary_to_dict",
     "write_report",

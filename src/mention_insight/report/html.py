@@ -34,6 +34,7 @@ def _header(s: ImpactSummary) -> str:
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        "<meta name='generator' content='mention-insight'>"
         f"<title>Impact report: {source}</title><style>{CSS}</style></head><body>\n"
         f"<h1>Is the account bringing results?</h1><p class='muted'>Source {source} · model {escape(s.model_id)} · "
         f"by {escape(s.period)}, per {escape(s.by)} · times in {escape(s.timezone)}{bounds}</p>"

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 from ..insight import ImpactSummary
 from .prose import METHOD, estimate_cell, headlines, notes
 
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|])")
+
+
+def md_text(value) -> str:
+    """Any text from the data, safe in Markdown: HTML escaped (as in the HTML report), Markdown
+    syntax characters backslash-escaped, and kept on one line."""
+    text = html.escape(str(value), quote=False)
+    return _MD_SPECIAL.sub(r"\\\1", text).replace("\r", " ").replace("\n", " ")
+
 
 def _md_table(head: list[str], rows: list[list]) -> str:
-    def cell(c):
-        return str(c).replace("|", "\\|").replace("\n", " ")
+    cell = md_text
 
     lines = ["| " + " | ".join(cell(h) for h in head) + " |", "|" + "---|" * len(head)]
     lines += ["| " + " | ".join(cell(c) for c in r) + " |" for r in rows]
@@ -20,14 +30,15 @@ def _md_table(head: list[str], rows: list[list]) -> str:
 
 def _header(s: ImpactSummary) -> list[str]:
     return [
-        f"# Impact report: {Path(s.source).name}",
+        "<!-- written by mention-insight -->",
+        f"# Impact report: {md_text(Path(s.source).name)}",
         "",
-        f"Model {s.model_id}; by {s.period}, per {s.by}; times in {s.timezone}.",
+        f"Model {md_text(s.model_id)}; by {md_text(s.period)}, per {md_text(s.by)}; times in {md_text(s.timezone)}.",
     ]
 
 
 def _headlines(s: ImpactSummary) -> list[str]:
-    return ["## Headlines", "", *[f"- {h}" for h in headlines(s)], "", *[f"> {n}" for n in notes(s)]]
+    return ["## Headlines", "", *[f"- {md_text(h)}" for h in headlines(s)], "", *[f"> {md_text(n)}" for n in notes(s)]]
 
 
 def _counts(s: ImpactSummary) -> list[str]:
@@ -40,14 +51,14 @@ def _periods(s: ImpactSummary) -> list[str]:
     rows = [
         [p, s.overall.period_totals.get(p, 0), *[s.overall.per_period[p][lab] for lab in s.labels]] for p in s.periods
     ]
-    return [f"## Per {s.period}", "", _md_table(["period", "mentions", *s.labels], rows)]
+    return [f"## Per {md_text(s.period)}", "", _md_table(["period", "mentions", *s.labels], rows)]
 
 
 def _groups(s: ImpactSummary) -> list[str]:
     if not s.groups:
         return []
     rows = [[g.name, g.mentions, *[g.counts[lab] for lab in s.labels]] for g in s.groups]
-    return [f"## Per {s.by}", "", _md_table([s.by, "mentions", *s.labels], rows)]
+    return [f"## Per {md_text(s.by)}", "", _md_table([s.by, "mentions", *s.labels], rows)]
 
 
 def _repeat_requests(s: ImpactSummary) -> list[str]:
@@ -63,14 +74,14 @@ def _repeat_requests(s: ImpactSummary) -> list[str]:
 def _themes(s: ImpactSummary) -> list[str]:
     if not s.you_said:
         return []
-    return ["## You said (complaint themes)", "", *[f"- {p} ({n})" for p, n in s.you_said]]
+    return ["## You said (complaint themes)", "", *[f"- {md_text(p)} ({n})" for p, n in s.you_said]]
 
 
 def _examples(s: ImpactSummary) -> list[str]:
     return [
         "## Examples (redacted)",
         "",
-        *[f"- **{lab}**: {e['text']}" for lab in s.labels for e in s.examples.get(lab, [])],
+        *[f"- **{md_text(lab)}**: {md_text(e['text'])}" for lab in s.labels for e in s.examples.get(lab, [])],
     ]
 
 

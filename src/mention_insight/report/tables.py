@@ -40,6 +40,7 @@ def summary_to_dict(s: ImpactSummary) -> dict:
         }
 
     return {
+        "generator": "mention-insight",
         "source": Path(s.source).name if s.source not in ("-", "<stdin>") else s.source,
         "model_id": s.model_id,
         "period": s.period,
@@ -76,9 +77,16 @@ def summary_to_dict(s: ImpactSummary) -> dict:
     }
 
 
+#: The CSV tables (written as ``<report>_<name>.csv``) and their columns.
+CSV_COLUMNS: dict[str, list[str]] = {
+    "counts": ["group", "period", "mentions", "label", "predicted", "estimated", "low", "high", "change"],
+    "totals": ["group", "label", "predicted", "share", "estimated", "low", "high", "corrected"],
+    "repeat_contacts": ["person", "mentions", "visit_requests", "groups", "first", "last"],
+}
+
+
 def csv_tables(s: ImpactSummary) -> dict[str, tuple[list[str], list[dict]]]:
-    """Name -> (columns, rows) for each CSV table."""
-    counts_cols = ["group", "period", "mentions", "label", "predicted", "estimated", "low", "high", "change"]
+    """Name -> (columns, rows) for each CSV table (:data:`CSV_COLUMNS`)."""
     rows = []
     for g in [s.overall, *s.groups]:
         for p in s.periods:
@@ -120,9 +128,5 @@ def csv_tables(s: ImpactSummary) -> dict[str, tuple[list[str], list[dict]]]:
         }
         for c in s.repeat_contacts
     ]
-    tables = {
-        "counts": (counts_cols, rows),
-        "totals": (["group", "label", "predicted", "share", "estimated", "low", "high", "corrected"], totals),
-        "repeat_contacts": (["person", "mentions", "visit_requests", "groups", "first", "last"], repeat),
-    }
-    return tables
+    tables = {"counts": rows, "totals": totals, "repeat_contacts": repeat}
+    return {name: (CSV_COLUMNS[name], table) for name, table in tables.items()}

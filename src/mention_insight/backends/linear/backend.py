@@ -23,6 +23,31 @@ VOCAB_FILE = "vocab.json"
 ARRAYS_FILE = "weights.npz"
 
 
+def _soft_expansion(X, y: np.ndarray, soft: np.ndarray, sample_weight, balanced: bool):
+    """Rows, 0/1 targets and weights whose weighted log-loss equals the soft-target log-loss.
+
+    A row with target ``p`` strictly between 0 and 1 becomes a positive copy weighted
+    ``p`` and a negative copy weighted ``1 - p`` (times its own weight). With
+    ``balanced``, the two classes are weighted by their total (soft) mass, as
+    ``class_weight="balanced"`` does with counts.
+    """
+    import scipy.sparse as sp
+
+    w = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+    idx = np.flatnonzero(soft)
+    p = y[idx].astype(np.float64)
+    X2 = sp.vstack([X, X[idx]], format="csr")
+    t = np.concatenate([(y >= 0.5).astype(np.int8), np.zeros(len(idx), np.int8)])
+    t[idx] = 1  # the positive copy stays in place; the appended rows are the negative copies
+    w2 = np.concatenate([w, w[idx] * (1 - p)])
+    w2[idx] = w[idx] * p
+    if balanced:
+        pos, neg = w2[t == 1].sum(), w2[t == 0].sum()
+        total = pos + neg
+        w2 = np.where(t == 1, w2 * total / (2 * pos), w2 * total / (2 * neg))
+    return X2, t, w2
+
+
 class LinearBackend(ParamsMixin):
     """Word + char n-gram features and a one-vs-rest logistic regression."""
 
@@ -64,6 +89,7 @@ class LinearBackend(ParamsMixin):
         docs = list(self._normalizer.pipe(texts))
         self.features_ = self._feature_class()(self.char_range, self.min_df, self.max_features).fit(docs)
         X = self.features_.transform(docs)
+        Y = np.asarray(Y)
         coefs, intercepts = [], []
         for j in range(Y.shape[1]):
             lr = LogisticRegression(
@@ -73,7 +99,12 @@ class LinearBackend(ParamsMixin):
                 random_state=self.random_state,
                 max_iter=1000,
             )
-            lr.fit(X, Y[:, j], sample_weight=sample_weight)
+            soft = (Y[:, j] > 0) & (Y[:, j] < 1)
+            if soft.any():  # soft targets (e.g. a teacher's probabilities)
+                lr.set_params(class_weight=None)
+                lr.fit(*_soft_expansion(X, Y[:, j], soft, sample_weight, self.class_weight == "balanced"))
+            else:
+                lr.fit(X, Y[:, j], sample_weight=sample_weight)
             coefs.append(lr.coef_[0])
             intercepts.append(lr.intercept_[0])
         # Stored transposed and in float32: one sparse x dense product scores every label.
