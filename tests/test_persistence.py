@@ -5,7 +5,7 @@ import pytest
 
 from mention_insight import load_model
 from mention_insight.errors import ModelError, OutputPathError
-from mention_insight.persistence import FORMAT_VERSION
+from mention_insight.persistence import FORMAT_VERSION, content_hash, seal, sha256_file
 
 
 @pytest.fixture
@@ -31,14 +31,14 @@ def test_tampered_weights_are_refused(model_copy):
     with open(model_copy / "weights.npz", "r+b") as fh:
         fh.seek(200)
         fh.write(b"\x00\x01\x02")
-    with pytest.raises(ModelError, match=r"weights.npz does not match the SHA-256 recorded in config.json"):
+    with pytest.raises(ModelError, match=r"copy: weights.npz changed since the model was saved .*--trust-modified"):
         load_model(model_copy, cache=False)
 
 
 def test_truncated_weights_are_refused(model_copy):
     data = (model_copy / "vocab.json").read_bytes()
     (model_copy / "vocab.json").write_bytes(data[: len(data) // 2])
-    with pytest.raises(ModelError, match="vocab.json does not match"):
+    with pytest.raises(ModelError, match="vocab.json changed since the model was saved"):
         load_model(model_copy, cache=False)
 
 
@@ -75,7 +75,7 @@ def test_not_a_model_directory(tmp_path):
 def test_version_mismatch_warns(model_copy):
     config = json.loads((model_copy / "config.json").read_text())
     config["package_versions"]["scikit-learn"] = "0.1.0"
-    (model_copy / "config.json").write_text(json.dumps(config))
+    seal(model_copy, config)  # as if it had been saved with that version
     with pytest.warns(UserWarning, match="saved with scikit-learn 0.1.0"):
         load_model(model_copy, cache=False)
 
@@ -93,6 +93,80 @@ def test_save_is_atomic_and_does_not_change_the_model(toy_model, tmp_path):
 def test_other_normalizer_version_warns(model_copy):
     config = json.loads((model_copy / "config.json").read_text())
     config["normalizer_version"] = 1
-    (model_copy / "config.json").write_text(json.dumps(config))
+    seal(model_copy, config)
     with pytest.warns(UserWarning, match="trained with text normalisation version 1"):
+        load_model(model_copy, cache=False)
+
+
+# -- tamper evidence: every file, config.json included, and an id that derives from the content
+
+
+def test_the_model_id_derives_from_the_content(toy_model_dir, model_copy):
+    config = json.loads((toy_model_dir / "config.json").read_text())
+    name, _, digest = config["model_id"].partition("@")
+    assert name == "toy-model" or name == toy_model_dir.name
+    assert digest == content_hash(config) and len(digest) == 12
+    listed = dict(line.split("  ")[::-1] for line in (toy_model_dir / "checksums.sha256").read_text().splitlines())
+    assert set(listed) == {"config.json", "README.md", "vocab.json", "weights.npz"}
+
+
+@pytest.mark.parametrize(
+    "edit, changed",
+    [
+        (lambda c: c["thresholds"].update({k: 0.0 for k in c["thresholds"]}), "config.json"),
+        (lambda c: c["calibration"].update({"thanks": [9.0, 9.0]}), "config.json"),
+        (lambda c: c.update(precedence=list(reversed(c["precedence"]))), "config.json"),
+    ],
+    ids=["thresholds-zeroed", "calibration-swapped", "precedence-reversed"],
+)
+def test_an_edited_config_is_refused_and_named(model_copy, edit, changed):
+    config = json.loads((model_copy / "config.json").read_text())
+    edit(config)
+    (model_copy / "config.json").write_text(json.dumps(config, indent=2))
+    with pytest.raises(ModelError, match=rf"copy: {changed} changed since the model was saved"):
+        load_model(model_copy, cache=False)
+
+
+def test_swapped_weights_with_their_hash_updated_are_still_refused(model_copy, toy_model_dir):
+    """Replacing the weights and writing their new hash into config.json breaks the id."""
+    with open(model_copy / "weights.npz", "r+b") as fh:
+        fh.seek(200)
+        fh.write(b"\x00\x01\x02")
+    config = json.loads((model_copy / "config.json").read_text())
+    config["files"]["weights.npz"] = sha256_file(model_copy / "weights.npz")
+    (model_copy / "config.json").write_text(json.dumps(config, indent=2))
+    with pytest.raises(ModelError, match=r"config.json, weights.npz changed since the model was saved"):
+        load_model(model_copy, cache=False)
+
+
+def test_trust_modified_loads_under_a_new_id(model_copy, toy_model_dir):
+    original = json.loads((toy_model_dir / "config.json").read_text())["model_id"]
+    config = json.loads((model_copy / "config.json").read_text())
+    config["thresholds"] = {k: 0.99 for k in config["thresholds"]}
+    (model_copy / "config.json").write_text(json.dumps(config, indent=2))
+    with pytest.warns(UserWarning, match=r"was modified after it was saved \(config.json\); loading it as "):
+        model = load_model(model_copy, trust_modified=True)
+    assert model.model_id != original and model.model_id.split("@")[0] == original.split("@")[0]
+    assert model.thresholds_ == {k: 0.99 for k in config["thresholds"]}
+
+
+def test_an_edited_card_is_named(model_copy):
+    (model_copy / "README.md").write_text("# my notes\n")
+    with pytest.raises(ModelError, match="README.md changed since the model was saved"):
+        load_model(model_copy, cache=False)
+
+
+def test_a_config_without_a_threshold_is_refused_plainly(model_copy):
+    config = json.loads((model_copy / "config.json").read_text())
+    del config["thresholds"]["thanks"]
+    seal(model_copy, config)
+    with pytest.raises(ModelError, match="has no usable threshold or calibration for every label"):
+        load_model(model_copy, cache=False)
+
+
+def test_an_unknown_backend_parameter_is_refused_plainly(model_copy):
+    config = json.loads((model_copy / "config.json").read_text())
+    config["backend_params"]["warp_speed"] = 9
+    seal(model_copy, config)
+    with pytest.raises(ModelError, match="could not read the weights in .*warp_speed"):
         load_model(model_copy, cache=False)

@@ -44,11 +44,17 @@ def default_model_path() -> Path:
     )
 
 
-def load_model(path: str | os.PathLike | None = None, *, cache: bool = True) -> MentionClassifier:
-    """Load a model directory (the default model when ``path`` is None), cached."""
+def load_model(
+    path: str | os.PathLike | None = None, *, cache: bool = True, trust_modified: bool = False
+) -> MentionClassifier:
+    """Load a model directory (the default model when ``path`` is None), cached.
+
+    A model whose files changed after it was saved is refused, unless ``trust_modified``
+    (it then loads under a new id, with a warning).
+    """
     target = Path(path) if path is not None else default_model_path()
-    if not cache:
-        return MentionClassifier.load(target)
+    if not cache or trust_modified:
+        return MentionClassifier.load(target, trust_modified=trust_modified)
     key = target.resolve()
     config = key / persistence.CONFIG_FILE
     stamp = config.stat().st_mtime_ns if config.is_file() else -1

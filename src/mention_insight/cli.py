@@ -54,6 +54,18 @@ def input_options(fn):
     return fn
 
 
+def model_options(fn):
+    """Options shared by every command that loads a model."""
+    fn = click.option(
+        "--trust-modified",
+        is_flag=True,
+        help="Load a model whose files changed after it was saved (it gets a new id) instead of refusing it.",
+    )(fn)
+    return click.option(
+        "--model", "model_path", type=click.Path(), help="Model directory (default: the bundled model)."
+    )(fn)
+
+
 def output_options(fn):
     """Options shared by every command that writes rows or tables."""
     fn = click.option(
@@ -87,7 +99,7 @@ def cli():
     type=click.Path(allow_dash=True),
     help="Output file (.csv or .jsonl), or - for stdout.",
 )
-@click.option("--model", "model_path", type=click.Path(), help="Model directory (default: the bundled model).")
+@model_options
 @input_options
 @click.option(
     "--output-format", type=click.Choice(["csv", "jsonl"]), help="Output format (from the extension if omitted)."
@@ -116,6 +128,7 @@ def classify_cmd(
     progress,
     force,
     raw_csv,
+    trust_modified,
 ):
     """Classify every mention of an export; keep every row and column, add labels and scores.
 
@@ -130,7 +143,7 @@ def classify_cmd(
     from .api import load_model
     from .batch import classify_file, stderr_is_terminal
 
-    model = load_model(model_path)
+    model = load_model(model_path, trust_modified=trust_modified)
     show = stderr_is_terminal() if progress is None else progress
     bar = None
     if show:
@@ -238,12 +251,12 @@ def train_cmd(
 
 @cli.command("evaluate")
 @click.argument("labelled", type=click.Path(allow_dash=True))
-@click.option("--model", "model_path", type=click.Path(), help="Model directory (default: the bundled model).")
+@model_options
 @click.option("--text-column", help="Column holding the text (detected if omitted).")
 @click.option("--labels-column", help="Column holding the true labels (detected if omitted).")
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
 @_library_errors
-def evaluate_cmd(labelled, model_path, text_column, labels_column, as_json):
+def evaluate_cmd(labelled, model_path, trust_modified, text_column, labels_column, as_json):
     """Score a model on a labelled file: per-label P/R/F1, macro-F1, confusion.
 
     \b
@@ -254,7 +267,7 @@ def evaluate_cmd(labelled, model_path, text_column, labels_column, as_json):
     from .evaluate import evaluate_model, format_metrics
     from .train import read_labelled
 
-    model = load_model(model_path)
+    model = load_model(model_path, trust_modified=trust_modified)
     data = read_labelled(labelled, text_column=text_column, labels_column=labels_column)
     metrics = evaluate_model(model, data.texts, data.labels)
     if as_json:
@@ -272,7 +285,7 @@ def evaluate_cmd(labelled, model_path, text_column, labels_column, as_json):
 @click.option("--by", default="account", show_default=True, help="Compare per account, area, or none.")
 @click.option("--since", help="First day to include (YYYY-MM-DD).")
 @click.option("--until", help="Last day to include (YYYY-MM-DD).")
-@click.option("--model", "model_path", type=click.Path(), help="Model directory (default: the bundled model).")
+@model_options
 @click.option("--key-file", type=click.Path(), help="Pseudonym key (hex); default: <output>.key, created if missing.")
 @click.option(
     "--places", "places_file", type=click.Path(), help="Place names, one per line (default: South Manchester)."
@@ -297,6 +310,7 @@ def report_cmd(
     since,
     until,
     model_path,
+    trust_modified,
     key_file,
     places_file,
     timezone,
@@ -317,6 +331,7 @@ def report_cmd(
     Example:
         mention-insight report data/samples/mentions_export.csv -o report.html --period week --by account
     """
+    from .api import load_model
     from .impact import make_report
 
     result = make_report(
@@ -326,7 +341,7 @@ def report_cmd(
         by=by,
         since=since,
         until=until,
-        model=model_path,
+        model=load_model(model_path, trust_modified=True) if trust_modified else model_path,
         key_file=key_file,
         places_file=places_file,
         timezone=timezone,

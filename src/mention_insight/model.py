@@ -316,12 +316,24 @@ class MentionClassifier(ParamsMixin):
         return persistence.write_model_dir(path, config, self.backend_.to_disk, overwrite=overwrite)
 
     @classmethod
-    def load(cls, path) -> MentionClassifier:
-        """Load a model directory, checking its format version and weights' hashes first."""
+    def load(cls, path, *, trust_modified: bool = False) -> MentionClassifier:
+        """Load a model directory, checking its format version and every file's hash first
+        (``trust_modified``: load a changed model under a new id instead of refusing it)."""
         path = Path(path)
-        config = persistence.open_model_dir(path)
+        config = persistence.open_model_dir(path, trust_modified=trust_modified)
         params = {k: v for k, v in config.get("params", {}).items() if k in cls.param_names()}
         params["backend"] = config["backend"]
+        classes = tuple(config["labels"])
+        try:
+            calibration = Calibration(
+                np.array([config["calibration"][c] for c in classes], dtype=np.float64).reshape(len(classes), 2),
+                np.array([float(config["thresholds"][c]) for c in classes]),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ModelError(
+                f"{path}/config.json has no usable threshold or calibration for every label ({exc!r}); "
+                "the model is corrupt: retrain it or restore a copy."
+            ) from None
         try:
             backend_params = dict(config.get("backend_params", {}))
             backend_ = backend_class(config["backend"]).from_disk(path, backend_params)
@@ -331,11 +343,6 @@ class MentionClassifier(ParamsMixin):
             raise ModelError(
                 f"could not read the weights in {path}: {exc}. Retrain the model or restore a copy."
             ) from exc
-        classes = tuple(config["labels"])
-        calibration = Calibration(
-            np.array([config["calibration"][c] for c in classes], dtype=np.float64).reshape(len(classes), 2),
-            np.array([float(config["thresholds"][c]) for c in classes]),
-        )
         clf = cls.from_fitted(
             backend_,
             params=params,

@@ -3,10 +3,15 @@
 A model directory holds ``config.json`` (format version, labels, precedence,
 thresholds, calibration, training settings, package versions, a fingerprint of the
 training data, held-out metrics and the SHA-256 of every weights file), the backend's
-weights and a ``README.md`` model card. :func:`open_model_dir` checks the format version
-and every hash *before* anything reads the weights, so a tampered or truncated file is
-refused. Writes go to a temporary directory that replaces the target in one rename
-(:func:`mention_insight.io.atomic.atomic_directory`).
+weights, a ``README.md`` model card and ``checksums.sha256`` (the SHA-256 of every other
+file, in ``sha256sum`` format: ``sha256sum -c checksums.sha256`` checks it by hand).
+
+The model id is ``<name>@<hash of config.json's content>``, so it changes with any
+setting, threshold or weights file. :func:`open_model_dir` checks the format version,
+every file's hash and the id *before* anything reads the weights: an edited, truncated
+or swapped file is refused with its name, unless the caller trusts the change
+(``trust_modified``), which loads it under a new id. Writes go to a temporary directory
+that replaces the target in one rename (:func:`mention_insight.io.atomic.atomic_directory`).
 
 This module knows directories, files and JSON, not classifiers: :mod:`mention_insight.model`
 assembles the config and reads the weights through the backend registry.
@@ -27,9 +32,12 @@ from .evaluate import format_metrics
 from .io.atomic import atomic_directory
 from .text import NORMALIZER_VERSION
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 CONFIG_FILE = "config.json"
 CARD_FILE = "README.md"
+MANIFEST_FILE = "checksums.sha256"
+#: Config keys outside the content hash: the id itself and when it was written.
+UNHASHED = ("model_id", "created_at")
 #: Packages whose versions are recorded with a model and compared on load.
 TRACKED_PACKAGES = (
     "mention_insight",
@@ -68,10 +76,35 @@ def _minor(version: str) -> tuple[str, ...]:
     return tuple(version.split(".")[:2])
 
 
+def content_hash(config: dict) -> str:
+    """The hash a model id carries: SHA-256 of the config's canonical JSON, without :data:`UNHASHED`."""
+    body = {k: v for k, v in config.items() if k not in UNHASHED}
+    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=True)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:12]
+
+
+def seal(path: Path, config: dict, name: str | None = None) -> dict:
+    """Give ``config`` its content id, write it, the card and the checksums into ``path``.
+
+    ``config["files"]`` must already hold the weights' hashes. Returns the written config.
+    """
+    path = Path(path)
+    config = {k: v for k, v in config.items() if k != "model_id"}
+    config = {"format_version": config.pop("format_version", FORMAT_VERSION), "model_id": "", **config}
+    config["model_id"] = f"{name or path.name}@{content_hash(config)}"
+    (path / CONFIG_FILE).write_text(json.dumps(config, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    (path / CARD_FILE).write_text(render_card(config), "utf-8")
+    names = sorted({CONFIG_FILE, CARD_FILE, *config["files"]})
+    lines = [f"{sha256_file(path / n)}  {n}" for n in names]
+    (path / MANIFEST_FILE).write_text("\n".join(lines) + "\n", "utf-8")
+    return config
+
+
 def write_model_dir(path, config: dict, write_weights: Callable[[Path], list[str]], *, overwrite: bool = False) -> Path:
     """Write a model directory atomically: the weights (``write_weights(tmp_dir)`` returns the
-    file names it wrote), then ``config.json`` completed with the format version, model id,
-    creation time, package versions and file hashes, then the card. Returns the path.
+    file names it wrote), then ``config.json`` completed with the format version, creation
+    time, package versions and file hashes, and sealed with its content id (:func:`seal`).
+    Returns the path.
 
     With ``overwrite=False`` an existing directory is an error and nothing is written.
     """
@@ -80,19 +113,15 @@ def write_model_dir(path, config: dict, write_weights: Callable[[Path], list[str
         raise ModelError(f"{target} already exists; choose another directory or allow overwriting.")
     with atomic_directory(target, overwrite=overwrite) as tmp:
         files = write_weights(tmp)
-        hashes = {name: sha256_file(tmp / name) for name in files}
-        weights_id = hashlib.sha256("".join(hashes[n] for n in sorted(hashes)).encode()).hexdigest()[:10]
         full = {
             "format_version": FORMAT_VERSION,
-            "model_id": f"{target.name}@{weights_id}",
             "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             **config,
             "package_versions": package_versions(),
             "normalizer_version": NORMALIZER_VERSION,
-            "files": hashes,
+            "files": {name: sha256_file(tmp / name) for name in files},
         }
-        (tmp / CONFIG_FILE).write_text(json.dumps(full, indent=2, ensure_ascii=False) + "\n", "utf-8")
-        (tmp / CARD_FILE).write_text(render_card(full), "utf-8")
+        seal(tmp, full, name=target.name)
     return target
 
 
@@ -128,17 +157,71 @@ def read_config(path) -> dict:
     return config
 
 
-def verify_files(path: Path, config: dict) -> None:
-    """Refuse the model unless every weights file matches its recorded SHA-256."""
-    for name, expected in config["files"].items():
+def _read_manifest(path: Path) -> dict[str, str]:
+    manifest = path / MANIFEST_FILE
+    if not manifest.is_file():
+        raise ModelError(
+            f"{path} has no {MANIFEST_FILE}, so its files cannot be checked; the model is incomplete: "
+            "retrain it or restore a copy."
+        )
+    out = {}
+    for line in manifest.read_text("utf-8", errors="replace").splitlines():
+        digest, _, name = line.partition("  ")
+        if name:
+            out[name.strip()] = digest.strip()
+    return out
+
+
+def changed_files(path: Path, config: dict) -> list[str]:
+    """The files of a model directory whose content no longer matches what was saved.
+
+    Raises :class:`ModelError` for a missing file. ``config.json`` counts as changed when
+    its content no longer gives its model id.
+    """
+    records = [dict(config["files"])]
+    if config["format_version"] >= 2:
+        records.append(_read_manifest(path))
+    changed: list[str] = []
+    for name in dict.fromkeys(n for r in records for n in r):
         file = path / name
         if Path(name).name != name or not file.is_file():
             raise ModelError(f"{path} is missing {name}; the model is incomplete: retrain it or restore a copy.")
-        if sha256_file(file) != expected:
-            raise ModelError(
-                f"{file} does not match the SHA-256 recorded in {CONFIG_FILE}: the file was changed or truncated. "
-                "Nothing was loaded; retrain the model or restore it from a copy."
-            )
+        digest = sha256_file(file)
+        if any(r.get(name, digest) != digest for r in records):
+            changed.append(name)
+    stated = str(config.get("model_id", "")).rpartition("@")[2]
+    if config["format_version"] >= 2 and CONFIG_FILE not in changed and stated != content_hash(config):
+        changed.append(CONFIG_FILE)
+    return sorted(changed)
+
+
+def verify_files(path: Path, config: dict, *, trust_modified: bool = False) -> dict:
+    """Refuse the model unless every file matches its recorded SHA-256 and the config its id.
+
+    With ``trust_modified`` a changed model is accepted with a warning and returned under a
+    new id (``<name>@<hash of what is there now>``), so its predictions never pass as the
+    original's.
+    """
+    changed = changed_files(path, config)
+    if not changed:
+        return config
+    if not trust_modified:
+        what = ", ".join(changed)
+        raise ModelError(
+            f"{path}: {what} changed since the model was saved (checked against {MANIFEST_FILE} and the "
+            "model id), so nothing was loaded. Restore the "
+            "model from a copy or retrain it; to use the changed model anyway, pass --trust-modified "
+            "(it then gets a new id)."
+        )
+    now = {**config, "files": {n: sha256_file(path / n) for n in config["files"]}}
+    cards = "".join(sha256_file(path / n) for n in (CARD_FILE, MANIFEST_FILE) if (path / n).is_file())
+    digest = hashlib.sha256((content_hash(now) + cards).encode()).hexdigest()[:12]
+    new_id = f"{str(config.get('model_id', path.name)).rpartition('@')[0] or path.name}@{digest}"
+    warnings.warn(
+        f"model {path} was modified after it was saved ({', '.join(changed)}); loading it as {new_id}.",
+        stacklevel=3,
+    )
+    return {**now, "model_id": new_id, "modified_from": config.get("model_id")}
 
 
 def _warn_versions(path: Path, config: dict) -> None:
@@ -159,15 +242,16 @@ def _warn_versions(path: Path, config: dict) -> None:
             )
 
 
-def open_model_dir(path) -> dict:
-    """The config of a model directory whose every weights file matches its hash.
+def open_model_dir(path, *, trust_modified: bool = False) -> dict:
+    """The config of a model directory whose every file matches its hash.
 
-    Refuses a missing or corrupt directory, a newer format and a changed file; warns when
-    it was saved with other package or normaliser versions.
+    Refuses a missing or corrupt directory, a newer format and a changed file (unless
+    ``trust_modified``: see :func:`verify_files`); warns when it was saved with other
+    package or normaliser versions.
     """
     path = Path(path)
     config = read_config(path)
-    verify_files(path, config)
+    config = verify_files(path, config, trust_modified=trust_modified)
     _warn_versions(path, config)
     return config
 
