@@ -35,11 +35,27 @@ def test_ragged_rows_are_kept_and_reported_with_their_line():
     assert recs[2].error.startswith("line 4: 4 fields but the header has 3 (extra: ['y'])")
 
 
-def test_unclosed_quote_is_reported_not_silently_merged():
-    _, recs = read(b'id,text\n1,fine\n2,"never closed\n3,next\n')
-    assert recs[1].error == (
-        "lines 3-4: a quote opened in this row is not closed, so 2 lines were read as one row; fix the quote"
-    )
+def test_unclosed_quote_costs_only_its_own_row():
+    _, recs = read(b'id,text\n1,fine\n2,"never closed\n3,next\n4,last\n')
+    assert [r.line for r in recs] == [2, 3, 4, 5]  # every row out, in order
+    assert recs[1].error == "line 3: a quote opened in this row is never closed; fix the quote"
+    assert [(r.data["id"], r.data["text"], r.error) for r in recs[2:]] == [("3", "next", None), ("4", "last", None)]
+
+
+def test_a_quoted_field_over_several_lines_is_one_row():
+    _, recs = read(b'id,text\n1,"two\nlines"\n2,next\n')
+    assert [(r.data["text"], r.error) for r in recs] == [("two\nlines", None), ("next", None)]
+
+
+def test_old_mac_line_endings_are_rows():
+    _, recs = read(b"id,text\r1,hello\r2,there\r")
+    assert [(r.line, r.data["text"], r.error) for r in recs] == [(2, "hello", None), (3, "there", None)]
+
+
+def test_a_field_over_one_mib_fails_its_row_only():
+    _, recs = read(b"id,text\n1," + b"x" * (1 << 20 + 1) + b"\n2,small\n")
+    assert recs[0].error == "line 2: a field is longer than 1,048,576 characters (1 MiB); shorten it"
+    assert (recs[1].data["text"], recs[1].error) == ("small", None)
 
 
 def test_a_stray_inch_mark_is_not_an_error():

@@ -28,6 +28,38 @@ class Selection:
     outside_range: int
     undated: int
     periods: list[str]
+    #: Mentions left out because their dates lie far from the rest (see :data:`MAX_PERIODS`).
+    far_dated: int = 0
+    far_example: str = ""
+
+
+#: The most periods a report spans. Dates beyond the densest run of this many periods (a
+#: mistyped year, a placeholder 1970-01-01) are left out and reported, so a report's size
+#: stays bounded whatever the dates: a year of days, seven years of weeks, 30 of months.
+MAX_PERIODS = 370
+
+
+def _period_index(day: date, period: str) -> int:
+    if period == "month":
+        return day.year * 12 + day.month - 1
+    ordinal = periods.period_start(day, period).toordinal()
+    return ordinal // 7 if period == "week" else ordinal
+
+
+def densest_window(indices: Sequence[int], width: int) -> tuple[int, int]:
+    """The ``[lo, lo + width)`` run of period indices holding the most of ``indices``
+    (the earliest such run on ties)."""
+    xs = sorted(indices)
+    best, best_lo, j = 0, xs[0], 0
+    for i, lo in enumerate(xs):
+        if i and lo == xs[i - 1]:
+            continue
+        j = max(j, i)
+        while j < len(xs) and xs[j] < lo + width:
+            j += 1
+        if j - i > best:
+            best, best_lo = j - i, lo
+    return best_lo, best_lo + width
 
 
 def select(
@@ -47,12 +79,24 @@ def select(
         return (since is None or d >= since) and (until is None or d <= until)
 
     kept = [m for m in usable if in_range(m)]
+    outside = len(usable) - len(kept)
     undated = sum(1 for m in kept if m.created_at is None)
-    days = [periods.local(m.created_at, tz).date() for m in kept if m.created_at is not None]
+    day_of = {id(m): periods.local(m.created_at, tz).date() for m in kept if m.created_at is not None}
+    far, far_example = 0, ""
+    if day_of:
+        index = {k: _period_index(d, period) for k, d in day_of.items()}
+        if max(index.values()) - min(index.values()) >= MAX_PERIODS:
+            lo, hi = densest_window(list(index.values()), MAX_PERIODS)
+            far_days = sorted({day_of[k] for k, i in index.items() if not lo <= i < hi})
+            far_example = ", ".join(d.isoformat() for d in far_days[:3]) + (" …" if len(far_days) > 3 else "")
+            kept = [m for m in kept if m.created_at is None or lo <= index[id(m)] < hi]
+            far = sum(1 for i in index.values() if not lo <= i < hi)
+            day_of = {id(m): day_of[id(m)] for m in kept if m.created_at is not None}
+    days = list(day_of.values())
     names = periods.period_names(min(days), max(days), period) if days else []
     if undated:
         names.append(UNDATED)
-    return Selection(kept, account_posts, unclassified, len(usable) - len(kept), undated, names)
+    return Selection(kept, account_posts, unclassified, outside, undated, names, far, far_example)
 
 
 @dataclass

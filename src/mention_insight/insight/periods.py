@@ -14,6 +14,8 @@ from ..errors import ReportError
 PERIODS = ("day", "week", "month")
 #: The bucket for mentions whose date is missing or unreadable.
 UNDATED = "undated"
+#: Years outside this range are read as no date (``0001-01-01`` placeholders; year 9999 overflows a time zone shift).
+MIN_YEAR, MAX_YEAR = 1900, 2200
 
 
 def parse_datetime(value) -> datetime | None:
@@ -21,12 +23,15 @@ def parse_datetime(value) -> datetime | None:
     if value is None:
         return None
     if isinstance(value, datetime):
+        if not MIN_YEAR <= value.year <= MAX_YEAR:
+            return None
         return value if value.tzinfo else value.replace(tzinfo=UTC)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         try:
-            return datetime.fromtimestamp(float(value), tz=UTC)
+            moment = datetime.fromtimestamp(float(value), tz=UTC)
         except (OverflowError, OSError, ValueError):
             return None
+        return moment if MIN_YEAR <= moment.year <= MAX_YEAR else None
     text = str(value).strip()
     if not text:
         return None
@@ -37,6 +42,8 @@ def parse_datetime(value) -> datetime | None:
             parsed = datetime.strptime(text, "%a %b %d %H:%M:%S %z %Y")
         except ValueError:
             return None
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:  # no mention is that old or new; shifting zones would overflow
+        return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 

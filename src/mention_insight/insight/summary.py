@@ -40,7 +40,7 @@ class Note:
     """Something the reader must know about the figures (rendered by :mod:`mention_insight.report.prose`).
 
     ``kind`` is one of ``undated``, ``unclassified``, ``outside_range``, ``account_posts``,
-    ``rates_source``, ``no_rates``, ``clipped``; ``count`` and ``detail`` fill it in.
+    ``rates_source``, ``no_rates``, ``clipped``, ``far_dated``; ``count`` and ``detail`` fill it in.
     """
 
     kind: str
@@ -80,6 +80,8 @@ class ImpactSummary:
     examples: dict[str, list[dict]]
     error_rates: dict[str, dict]
     notes: list[Note] = field(default_factory=list)
+    #: Mentions left out because their dates lie far from the rest (:data:`.counts.MAX_PERIODS`).
+    far_dated: int = 0
     has_dates: bool = True
     has_replies: bool = False
     #: The codebook labels this model has, for the label-specific sections.
@@ -113,6 +115,8 @@ def _notes(sel, rates: dict, rates_source: str | None, clipped: list[str]) -> li
         ("account_posts", len(sel.account_posts)),
     )
     notes = [Note(kind, n) for kind, n in counts if n]
+    if sel.far_dated:
+        notes.append(Note("far_dated", sel.far_dated, sel.far_example))
     notes.append(Note("rates_source", detail=rates_source or ""))
     if not rates:
         notes.append(Note("no_rates"))
@@ -208,6 +212,7 @@ def compute_summary(
         unclassified=len(sel.unclassified),
         undated=sel.undated,
         outside_range=sel.outside_range,
+        far_dated=sel.far_dated,
         periods=sel.periods,
         overall=overall,
         groups=groups,

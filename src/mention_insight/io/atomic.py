@@ -3,11 +3,16 @@
 An interrupted run never leaves half a file (or half a model directory) behind, and the
 target is never touched until the new content is whole. :func:`atomic_file` writes one
 file; :func:`atomic_directory` builds a directory and swaps it in.
+
+Temporary names carry the writer's process id (``.report.html.<pid>.<random>.tmp``). A
+run killed outright (SIGKILL, power loss) cannot remove its own; the next write to the
+same target removes those whose process is gone (:func:`remove_stale`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import shutil
 import tempfile
@@ -21,6 +26,35 @@ def set_default_mode(path: str | os.PathLike, directory: bool = False) -> None:
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(path, (0o777 if directory else 0o666) & ~umask)
+
+
+def _temp_prefix(target: Path) -> str:
+    return f".{target.name}.{os.getpid()}."
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # e.g. another user's process: it exists
+        return True
+    return True
+
+
+def remove_stale(target: Path) -> list[Path]:
+    """Remove temporary siblings of ``target`` left by writers that no longer run; return them."""
+    removed = []
+    with contextlib.suppress(OSError):
+        for tmp in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
+            pid = tmp.name[len(target.name) + 2 :].split(".", 1)[0]
+            if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+                if tmp.is_dir():
+                    shutil.rmtree(tmp, ignore_errors=True)
+                else:
+                    tmp.unlink(missing_ok=True)
+                removed.append(tmp)
+    return removed
 
 
 @contextlib.contextmanager
@@ -38,7 +72,8 @@ def atomic_file(
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    remove_stale(target)
+    fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(target), suffix=".tmp", dir=target.parent)
     try:
         if permissions is None:
             set_default_mode(tmp)
@@ -74,7 +109,8 @@ def atomic_directory(path: str | os.PathLike, *, overwrite: bool = False) -> Ite
     if target.exists() and not overwrite:
         raise FileExistsError(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    remove_stale(target)
+    tmp = Path(tempfile.mkdtemp(prefix=_temp_prefix(target), suffix=".tmp", dir=target.parent))
     set_default_mode(tmp, directory=True)
     try:
         yield tmp

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import codecs
 import io
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
 from ..errors import EncodingError, InputFormatError
+
+_BARE_CR = re.compile(r"(?<=\r)(?!\n)")
 
 
 class PrefixedStream(io.RawIOBase):
@@ -60,16 +63,22 @@ def decode_lines(stream: IO[bytes], encoding: str, name: str) -> Iterator[tuple[
                 f"{name}: cannot decode the file as {encoding} ({exc.reason}); try --encoding utf-8."
             ) from exc
         return
-    for n, raw in enumerate(stream, 1):
+    n = 0
+    for raw in stream:
         try:
             line = raw.decode(codec)
         except UnicodeDecodeError as exc:
             bad = raw[exc.start : exc.start + 1].hex()
             raise EncodingError(
-                f"{name}, line {n}: byte 0x{bad} at column {exc.start + 1} cannot be decoded as {encoding}. "
+                f"{name}, line {n + 1}: byte 0x{bad} at column {exc.start + 1} cannot be decoded as {encoding}. "
                 "The file is probably in another encoding: exports from Excel on Windows are often "
                 "cp1252, so try --encoding cp1252 (or --encoding latin-1)."
             ) from exc
-        if n == 1 and line.startswith("\ufeff"):
+        if n == 0 and line.startswith("\ufeff"):
             line = line[1:]
-        yield n, line
+        # Old Mac files end lines with a bare CR: split them so each is its own line.
+        parts = _BARE_CR.split(line) if "\r" in line[:-2] else (line,)
+        for part in parts:
+            if part:
+                n += 1
+                yield n, part

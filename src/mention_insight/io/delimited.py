@@ -22,38 +22,54 @@ def _looks_like_data(cells: list[str]) -> bool:
     return any(c.strip().isdigit() or len(c) > 40 for c in cells)
 
 
+class _RowError(Exception):
+    """A physical line the CSV reader could not turn into a row (kept with this reason)."""
+
+
 def read_csv(lines, delimiter, name, overrides, header: bool | None):
     csv.field_size_limit(MAX_FIELD)
-    # Physical lines and quote characters read so far: a record that spans several
-    # lines with an odd number of quotes had a quote opened and never closed.
-    state = {"lines": 0, "quotes": 0}
+    # Physical lines and quote characters read so far, and the raw lines of the current
+    # record: a record that spans several lines with an odd number of quotes, or with the
+    # wrong number of fields, had a quote opened and never closed; its lines are re-read
+    # one by one so that no row is lost.
+    state: dict = {"lines": 0, "quotes": 0, "raw": []}
 
     def feed():
         for _, line in lines:
             state["lines"] += 1
             state["quotes"] += line.count('"')
+            state["raw"].append(line)
             yield line
 
     reader = csv.reader(feed(), delimiter=delimiter)
 
     def next_row():
-        """(row, first line, last line, odd quotes); blank lines are skipped."""
+        """(row, first line, last line, odd quotes, raw lines); blank lines are skipped.
+
+        A line the reader refuses (a field over the size limit) comes back as an
+        exception object in place of the row.
+        """
         while True:
             start, quotes = state["lines"] + 1, state["quotes"]
+            state["raw"] = []
             try:
                 row = next(reader)
             except StopIteration:
-                return None, start, start, False
+                return None, start, start, False, []
             except csv.Error as exc:
-                raise InputFormatError(
-                    f"{name}, line {start}: {exc}. A quote is probably unbalanced; fix it or export the file again."
-                ) from exc
+                reason = str(exc)
+                if "field larger than field limit" in reason:
+                    reason = f"a field is longer than {MAX_FIELD:,} characters (1 MiB); shorten it"
+                end = max(state["lines"], start)
+                return _RowError(reason), start, end, False, list(state["raw"])
             if row and any(cell.strip() for cell in row):
-                return row, start, state["lines"], (state["quotes"] - quotes) % 2 == 1
+                return row, start, state["lines"], (state["quotes"] - quotes) % 2 == 1, list(state["raw"])
 
     first, *_ = next_row()
     if first is None:
         raise InputFormatError(f"{name} is empty: expected a header row and at least one mention.")
+    if isinstance(first, _RowError):
+        raise InputFormatError(f"{name}, line 1: the header row cannot be read ({first}).")
     buffered: list[tuple] = []
     if header is None:
         header = not _looks_like_data(first)
@@ -61,41 +77,58 @@ def read_csv(lines, delimiter, name, overrides, header: bool | None):
         columns = unique_names([c.strip() for c in first])
     else:
         columns = [f"column_{i + 1}" for i in range(len(first))]
-        buffered.append((first, 1, 1, False))
+        buffered.append((first, 1, 1, False, []))
         while len(buffered) < 50:
             item = next_row()
             if item[0] is None:
                 break
-            buffered.append(item)
+            if not isinstance(item[0], _RowError):
+                buffered.append(item)
         if not (overrides or {}).get("text"):
             guess = guess_text_column(columns, [item[0] for item in buffered])
             if guess:
                 overrides = {**(overrides or {}), "text": guess}
     mapping = map_columns(columns, overrides)
+    width = len(columns)
+
+    def record(row, line: int, error: str | None = None) -> Record:
+        data = dict(zip(columns, row))
+        for c in columns[len(row) :]:
+            data[c] = ""
+        return Record(line, data, error)
+
+    def ragged(row, line: int) -> str:
+        extra = f" (extra: {row[width:]!r})" if len(row) > width else ""
+        return f"line {line}: {len(row)} fields but the header has {width}{extra}; check the quoting or delimiter of this row"
+
+    def one_by_one(raw_lines: list[str], start: int):
+        """Re-read the lines of a record that swallowed its neighbours, one row per line."""
+        for offset, line in enumerate(raw_lines):
+            n = start + offset
+            if not line.strip():
+                continue
+            if line.count('"') % 2:
+                cells = line.rstrip("\r\n").split(delimiter)
+                yield record(cells[:width], n, f"line {n}: a quote opened in this row is never closed; fix the quote")
+                continue
+            row = next(csv.reader([line], delimiter=delimiter), [])
+            yield record(row, n, None if len(row) == width else ragged(row, n))
 
     def records():
-        width = len(columns)
         pending = iter(buffered)
         while True:
             item = next(pending, None) or next_row()
-            row, start, end, odd_quotes = item
+            row, start, end, odd_quotes, raw_lines = item
             if row is None:
                 return
-            data = dict(zip(columns, row))
-            error = None
-            if odd_quotes and end > start:
-                error = (
-                    f"lines {start}-{end}: a quote opened in this row is not closed, so {end - start + 1} lines "
-                    "were read as one row; fix the quote"
-                )
+            if isinstance(row, _RowError):
+                yield record([], start, f"line {start}: {row}")
+                yield from one_by_one(raw_lines[1:], start + 1)
+            elif end > start and (odd_quotes or len(row) != width) and raw_lines:
+                yield from one_by_one(raw_lines, start)
             elif len(row) != width:
-                extra = f" (extra: {row[width:]!r})" if len(row) > width else ""
-                error = (
-                    f"line {start}: {len(row)} fields but the header has {width}{extra}; "
-                    "check the quoting or delimiter of this row"
-                )
-            for c in columns[len(row) :]:
-                data[c] = ""
-            yield Record(start, data, error)
+                yield record(row, start, ragged(row, start))
+            else:
+                yield record(row, start)
 
     return columns, mapping, records()

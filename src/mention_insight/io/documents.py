@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from ..errors import InputFormatError
+from .jsontext import JSONTextError, parse_json
 from .records import Record
 
 #: Keys under which a JSON object may hold its list of mentions.
@@ -13,12 +14,12 @@ WRAPPER_KEYS = ("data", "mentions", "records", "items", "rows", "tweets")
 
 def load_json(text: str, name: str):
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
+        return parse_json(text)
+    except JSONTextError as exc:
+        where = f", line {exc.line}" if exc.line else ""
         raise InputFormatError(
-            f"{name}, line {exc.lineno}: invalid JSON ({exc.msg} at column {exc.colno}). "
-            "For one object per line use JSON Lines (.jsonl) or --format jsonl."
-        ) from exc
+            f"{name}{where}: {exc.reason}. For one object per line use JSON Lines (.jsonl) or --format jsonl."
+        ) from None
 
 
 def twitter_records(doc, name) -> list[Record]:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 from ..errors import InputFormatError
 from .columns import map_columns, union_keys
+from .jsontext import JSONTextError, parse_json
 from .records import Record
 
 
@@ -15,11 +14,10 @@ def read_jsonl(lines, name, overrides):
             if not line.strip():
                 continue
             try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield Record(
-                    n, {"_raw": line.rstrip("\r\n")}, f"line {n}: invalid JSON ({exc.msg} at column {exc.colno})"
-                )
+                obj = parse_json(line)
+            except JSONTextError as exc:
+                raw = line.rstrip("\r\n")
+                yield Record(n, {"_raw": raw if len(raw) <= 200 else raw[:200] + "…"}, f"line {n}: {exc.reason}")
                 continue
             if not isinstance(obj, dict):
                 yield Record(

@@ -7,6 +7,7 @@ JSON) take their sentences from here, so wording changes in one place.
 from __future__ import annotations
 
 from ..insight import ImpactSummary, Note
+from ..insight.counts import MAX_PERIODS
 from ..insight.engagement import actioned
 from ..insight.estimate import Estimate
 from ..insight.periods import UNDATED
@@ -44,6 +45,8 @@ def note_text(note: Note) -> str:
         f"in the '{UNDATED}' bucket, not in any period.",
         "unclassified": f"{n} row(s) could not be classified (e.g. empty text) and are not counted.",
         "outside_range": f"{n} mention(s) fall outside --since/--until and are left out.",
+        "far_dated": f"{n} mention(s) dated far from the rest ({note.detail}) are left out, so the report covers "
+        f"the busiest run of {MAX_PERIODS} periods; check those dates, or choose the range with --since/--until.",
         "account_posts": f"{n} post(s) by the accounts themselves are not counted as mentions; they give the reply times.",
         "rates_source": f"Estimated counts use error rates from {note.detail or DEFAULT_RATES_SOURCE}.",
         "no_rates": "The model carries no held-out error counts: estimated counts equal predicted counts.",

@@ -55,6 +55,7 @@ def summary_to_dict(s: ImpactSummary) -> dict:
             "unclassified": s.unclassified,
             "undated": s.undated,
             "outside_range": s.outside_range,
+            "far_dated": s.far_dated,
         },
         "labels": s.labels,
         "periods": s.periods,
