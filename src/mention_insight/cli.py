@@ -20,6 +20,13 @@ class _Error(click.ClickException):
         click.echo(f"error: {self.format_message()}", err=True)
 
 
+def _os_error_text(exc: OSError) -> str:
+    """One line for a file-system failure (full disk, read-only folder, permissions)."""
+    where = f" ({exc.filename})" if exc.filename else ""
+    reason = exc.strerror or str(exc)
+    return f"{reason}{where}; nothing was written or replaced. Free some space or choose a writable path."
+
+
 def _library_errors(fn):
     """Turn library errors into one line on stderr and exit code 1; show warnings plainly."""
 
@@ -31,6 +38,8 @@ def _library_errors(fn):
                 return fn(*args, **kwargs)
             except MentionInsightError as exc:
                 raise _Error(str(exc)) from exc
+            except OSError as exc:
+                raise _Error(_os_error_text(exc)) from exc
             finally:
                 for w in caught:
                     if issubclass(w.category, (UserWarning,)) and w.category is not DeprecationWarning:
@@ -79,7 +88,29 @@ def output_options(fn):
     )(fn)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Cli(click.Group):
+    """The command group: every error, usage errors included, is one line on stderr."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.UsageError as exc:
+            command = f" {exc.ctx.info_name}" if exc.ctx is not None and exc.ctx.parent is not None else ""
+            hint = f" (see 'mention-insight{command} --help')"
+            click.echo(f"error: {exc.format_message()}{hint}", err=True)
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except (click.Abort, KeyboardInterrupt):
+            click.echo("error: interrupted; no output file was written or replaced.", err=True)
+            sys.exit(130)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+@click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="mention-insight")
 def cli():
     """Classify social-media mentions of neighbourhood police accounts and report on them.

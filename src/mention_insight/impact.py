@@ -165,6 +165,7 @@ def make_report(
         raise ReportError("the report needs a file name (e.g. -o report.html), not '-': it writes several files.")
     since_d, until_d = check_options(period, by, since, until)  # before any file is read or written
     inputs = [input, key_file, places_file, error_rates_file]
+    check_output(output, [input], kind="report", force=force, header=[])
     for path, header in report_files(output, formats):
         check_output(path, inputs, kind="report", force=force, header=header)
     if key_file is not None and Path(key_file).is_dir():

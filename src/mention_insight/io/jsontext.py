@@ -50,3 +50,14 @@ def parse_json(text: str) -> Any:
     if _SURROGATE_ESCAPE.search(text):
         value = repair_surrogates(value)
     return value
+
+
+def without_lone_surrogates(texts: list[str]) -> list[str]:
+    """``texts``, with any lone surrogate replaced by U+FFFD (one cheap check for the whole list)."""
+    try:
+        "".join(texts).encode("utf-8")
+    except UnicodeEncodeError:
+        return [_LONE_SURROGATE.sub("\ufffd", t) for t in texts]
+    except TypeError:  # not all strings: the caller's checks report it
+        return texts
+    return texts

@@ -28,18 +28,21 @@ SIGNATURES = ("mention-insight", "mention_insight")
 _PEEK = 8192
 
 
+def _needs_quote(text: str) -> bool:
+    """Whether a spreadsheet would run ``text`` as a formula, or ``text`` is apostrophes before
+    such a text (so that escaping stays reversible)."""
+    rest = text.lstrip("'")
+    return bool(rest) and rest[0] in "=+-@\t\r" and not _NUMBER.fullmatch(rest)
+
+
 def spreadsheet_safe(text: str) -> str:
     """``text`` with a leading apostrophe when a spreadsheet would read it as a formula."""
-    if text and text[0] in "=+-@\t\r" and not _NUMBER.fullmatch(text):
-        return "'" + text
-    return text
+    return "'" + text if text and text[0] in "'=+-@\t\r" and _needs_quote(text) else text
 
 
 def unescape_cell(text: str) -> str:
     """The original text of a cell :func:`spreadsheet_safe` escaped."""
-    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@\t\r" and not _NUMBER.fullmatch(text[1:]):
-        return text[1:]
-    return text
+    return text[1:] if text[:1] == "'" and _needs_quote(text[1:]) else text
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -37,7 +37,7 @@ def _cell(value: Any) -> str:
 
 def _safe_cell(value: Any) -> str:
     if type(value) is str:
-        return spreadsheet_safe(value) if value and value[0] in "=+-@\t\r" else value
+        return spreadsheet_safe(value) if value and value[0] in "'=+-@\t\r" else value
     return spreadsheet_safe(_other_cell(value))
 
 
