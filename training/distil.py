@@ -190,9 +190,64 @@ def students(args, kind: str) -> None:
         print(name, json.dumps(entry), flush=True)
 
 
+def cascades(args) -> None:
+    """Cascades of a linear part in front of a transformer part, each at several transformer
+    shares; gold-test figures, and throughput on unseen real texts (the benchmark pool)."""
+    from mention_insight.backends.cascade import CascadeBackend
+
+    data, validation, test = load_data(args)
+    bench = [t.text for t in pool("benchmark", args.data_dir, args.gold)]
+    rng = np.random.default_rng(1)
+    bench = [bench[i] for i in rng.permutation(len(bench))[: args.n_speed]]
+    results = {}
+    for pair in args.pairs:
+        lin_dir, tra_dir = pair.split("+")
+        lin = load_model(Path(args.output) / lin_dir if not Path(lin_dir).exists() else lin_dir, cache=False)
+        tra = load_model(Path(args.output) / tra_dir if not Path(tra_dir).exists() else tra_dir, cache=False)
+        tra.backend_.num_threads = args.threads
+        Yv = label_mask(validation.labels, lin.classes_)
+        for share in args.shares:
+            backend = CascadeBackend.from_parts(
+                lin.backend_, tra.backend_, (validation.texts, Yv), max_transformer_share=share
+            )
+            clf = MentionClassifier(backend="cascade", backend_params=backend.get_params(), precedence=lin.precedence_)
+            clf.backend_, clf.classes_, clf.precedence_ = backend, lin.classes_, lin.precedence_
+            clf.n_train_, clf.n_validation_, clf.data_fingerprint_ = lin.n_train_, len(validation), ""
+            clf.tune(validation.texts, validation.labels)
+            metrics = evaluate_model(clf, test.texts, test.labels)
+            _, unsure = backend.route(bench)
+            speeds = []
+            for _ in range(args.repeats):
+                started = time.perf_counter()
+                clf.predict(bench)
+                speeds.append(len(bench) / (time.perf_counter() - started))
+            name = f"cascade {lin_dir} + {tra_dir}, share <= {share}"
+            entry = {
+                **summary(metrics),
+                "cutoff": backend.cutoff_,
+                "benchmark_transformer_share": float(unsure.mean()),
+                "mentions_per_s": {"median": float(np.median(speeds)), "min": min(speeds), "max": max(speeds)},
+            }
+            results[name] = entry
+            print(name, json.dumps(entry), flush=True)
+            if args.save_as and name == args.save_as:
+                clf.save(Path(args.output) / "cascade-chosen", metrics={"held_out": metrics}, overwrite=True)
+    _update_results(args, "cascades", results)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("stage", choices=["teacher-members", "scores", "teacher", "linear", "transformer"])
+    parser.add_argument("stage", choices=["teacher-members", "scores", "teacher", "linear", "transformer", "cascade"])
+    parser.add_argument(
+        "--pairs",
+        nargs="+",
+        default=["linear-distilled+transformer-distilled"],
+        help="cascade: LINEAR+TRANSFORMER dirs.",
+    )
+    parser.add_argument("--shares", nargs="+", type=float, default=[0.05, 0.1, 0.15, 0.2, 0.3, 0.5])
+    parser.add_argument("--n-speed", type=int, default=3000, help="cascade: unseen texts to time on.")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--save-as", help="cascade: save the candidate with this name as cascade-chosen/.")
     parser.add_argument("--data-dir", default=str(ROOT.parent / "shared" / "data" / "external"))
     parser.add_argument("--gold", default=str(HERE / "gold" / "gold.csv"))
     parser.add_argument("--seed-file", default=str(HERE / "data" / "seed_mentions.csv"))
@@ -212,6 +267,8 @@ def main(argv=None) -> int:
     elif args.stage == "teacher":
         _, _, results = teacher(args)
         print(json.dumps(results, indent=2))
+    elif args.stage == "cascade":
+        cascades(args)
     else:
         students(args, args.stage)
     return 0

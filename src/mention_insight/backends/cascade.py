@@ -92,6 +92,15 @@ class CascadeBackend(ParamsMixin):
         self._calibrate_parts(val_texts, Yv)
         return self
 
+    @classmethod
+    def from_parts(cls, linear, transformer, validation: tuple[Sequence[str], np.ndarray], **params) -> CascadeBackend:
+        """A cascade of two already fitted parts (e.g. a distilled linear model in front of a
+        fine-tuned transformer), calibrated and cut on ``validation`` as :meth:`fit` does."""
+        cascade = cls(linear_params=linear.get_params(), transformer_params=transformer.get_params(), **params)
+        cascade.linear_, cascade.transformer_ = linear, transformer
+        cascade._calibrate_parts(list(validation[0]), np.asarray(validation[1]))
+        return cascade
+
     def _calibrate_parts(self, texts: Sequence[str], Yv: np.ndarray) -> None:
         # Each part is calibrated and tuned exactly as a single-backend classifier would be,
         # so each part alone predicts as its own model would.
