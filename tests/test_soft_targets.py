@@ -49,3 +49,20 @@ def test_hard_targets_fit_as_before():
     a = _fit(texts, Y, class_weight="balanced").decision_function(texts)
     b = _fit(texts, Y.astype(np.float32), class_weight="balanced").decision_function(texts)
     np.testing.assert_array_equal(a, b)
+
+
+def test_a_cascade_can_be_assembled_from_fitted_parts():
+    """from_parts: a (distilled) linear model in front of another fitted backend, cut on validation."""
+    from mention_insight.backends.cascade import CascadeBackend
+
+    texts, labels = toy_data()
+    classes = sorted({c for ls in labels for c in ls} - {"other"})
+    Y = np.array([[int(c in ls) for c in classes] for ls in labels])
+    first = _fit(texts[::2], Y[::2], class_weight="balanced")
+    second = _fit(texts, Y, class_weight="balanced")
+    none = CascadeBackend.from_parts(first, second, (texts, Y), max_transformer_share=0.0)
+    assert none.cutoff_ == 0.0 and not none.route(texts)[1].any()
+    fixed = CascadeBackend.from_parts(first, second, (texts, Y), cutoff=float("inf"))
+    scores, unsure = fixed.route(texts)
+    assert unsure.all()
+    np.testing.assert_allclose(scores, fixed.transformer_calibration_.relative(second.decision_function(texts)))
