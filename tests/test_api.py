@@ -57,3 +57,21 @@ def test_bundled_default_model_gets_the_codebook_examples():
 def test_missing_model_directory_is_a_model_error(tmp_path):
     with pytest.raises(ModelError, match="no model directory"):
         classify("x", model=tmp_path / "none")
+
+
+def test_loading_and_classifying_never_import_torch():
+    """Inference is ONNX and spaCy's tokenizer: torch (imported by thinc when installed) stays out."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from mention_insight import classify\n"
+        "classify(['thanks for coming to the school', 'bikes stolen again on the estate'])\n"
+        "from mention_insight.insight.themes import extract_themes\n"
+        "extract_themes(['cars on the pavement at Fog Lane'], ['Fog Lane'])\n"
+        "print(sorted(m for m in ('torch', 'transformers') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import re
+import sys
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
@@ -43,11 +44,31 @@ _WORD_PUNCT = re.compile(r"([A-Za-z]+)([!?,]+|\.)")
 _CACHE_LIMIT = 500_000
 
 
+def import_spacy():
+    """``spacy``, imported without torch.
+
+    spaCy's machine-learning layer (thinc) imports torch whenever it is installed: about
+    2 s and 200 MB at start-up that no tokenizer needs. Unless torch is already loaded
+    (a training run), it is hidden while spaCy imports, so thinc records that torch is
+    absent; ``import torch`` works as usual afterwards.
+    """
+    if "spacy" in sys.modules or "torch" in sys.modules:
+        import spacy
+
+        return spacy
+    sys.modules["torch"] = None  # type: ignore[assignment]  # makes "import torch" raise ImportError
+    try:
+        import spacy
+    finally:
+        if sys.modules.get("torch", "") is None:
+            del sys.modules["torch"]
+    return spacy
+
+
 @lru_cache(maxsize=1)
 def _tokenizer():
-    import spacy  # imported here: the tokenizer is built on first use, not at import
-
-    return spacy.blank("en").tokenizer
+    # imported here: the tokenizer is built on first use, not at import
+    return import_spacy().blank("en").tokenizer
 
 
 @lru_cache(maxsize=1)

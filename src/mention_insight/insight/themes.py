@@ -141,7 +141,9 @@ def read_places(path: str | Path | None = None) -> list[str]:
 
 @functools.lru_cache(maxsize=4)
 def _pipeline(places: tuple[str, ...]):
-    import spacy
+    from ..text import import_spacy
+
+    spacy = import_spacy()
 
     try:
         import en_core_web_sm  # optional
