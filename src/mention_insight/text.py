@@ -19,6 +19,7 @@ import re
 import sys
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from typing import Any
 
 #: Bump when normalisation changes what tokens a text gives: models record it, and
 #: loading a model trained under another version warns.
@@ -56,7 +57,8 @@ def import_spacy():
         import spacy
 
         return spacy
-    sys.modules["torch"] = None  # type: ignore[assignment]  # makes "import torch" raise ImportError
+    modules: dict[str, Any] = sys.modules
+    modules["torch"] = None  # makes "import torch" raise ImportError
     try:
         import spacy
     finally:
