@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	# CPU torch first (the transformer extra would otherwise pull a CUDA build), then the package.
 	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -e '.[dev,training]'
+	$(PY) -m pip install --quiet -e '.[dev,training,serve]'
 	touch $(STAMP)
 
 demo: $(STAMP)

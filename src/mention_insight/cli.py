@@ -392,5 +392,49 @@ def report_cmd(
         )
 
 
+@cli.command("serve")
+@model_options
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind; loopback unless told otherwise.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Processes, each with the model."
+)
+@click.option(
+    "--token-file",
+    type=click.Path(dir_okay=False),
+    help="File holding the bearer token every request must send (required when binding beyond loopback).",
+)
+@click.option("--max-body-bytes", default=1_000_000, show_default=True, type=click.IntRange(1_000, 100_000_000))
+@click.option("--max-items", default=256, show_default=True, type=click.IntRange(1, 100_000), help="Texts per request.")
+@click.option("--max-text-chars", default=5_000, show_default=True, type=click.IntRange(1, 1_000_000))
+@click.option("--log-texts", is_flag=True, help="Write mention texts to the log (never by default).")
+@_library_errors
+def serve_cmd(
+    model_path, trust_modified, host, port, workers, token_file, max_body_bytes, max_items, max_text_chars, log_texts
+):
+    """Answer classification requests over HTTP (POST /v1/classify; docs at /docs).
+
+    \b
+    Example:
+        mention-insight serve --port 8000
+        curl -s localhost:8000/v1/classify -H 'Content-Type: application/json' \\
+             -d '{"text": "Thanks for coming to the school today!"}'
+    """
+    from .service.run import serve
+
+    serve(
+        model=model_path,
+        trust_modified=trust_modified,
+        host=host,
+        port=port,
+        workers=workers,
+        token_file=token_file,
+        max_body_bytes=max_body_bytes,
+        max_items=max_items,
+        max_text_chars=max_text_chars,
+        log_texts=log_texts,
+    )
+
+
 def main() -> None:  # pragma: no cover - console script entry
     cli(prog_name="mention-insight")
