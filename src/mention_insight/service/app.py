@@ -237,7 +237,9 @@ def _model_info(model: MentionClassifier) -> ModelInfo:
             }
     training = config.get("training", {}) or {}
     lineage = {
-        k: training[k] for k in ("n_train", "n_validation", "data_fingerprint", "split_sizes", "sources", "test_source", "why") if k in training
+        k: training[k]
+        for k in ("n_train", "n_validation", "data_fingerprint", "split_sizes", "sources", "test_source", "why")
+        if k in training
     }
     return ModelInfo(
         model_id=model.model_id,
