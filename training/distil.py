@@ -1,5 +1,6 @@
 """A stronger teacher (an ensemble of fine-tuned MiniLM seeds), distilled into the shipped model sizes.
 
+    python -m training.distil parts [--from models/default]   # the shipped cascade's parts, as models
     python -m training.distil teacher-members --seeds 1 2     # fine-tune extra seeds (~20 min each)
     python -m training.distil scores                          # raw logits of every member, cached
     python -m training.distil linear                          # linear student (minutes)
@@ -69,6 +70,19 @@ def load_data(args):
 
 
 # -- stages -------------------------------------------------------------------
+def parts(args) -> None:
+    """The linear and transformer parts of a shipped cascade, saved as models of their own
+    (``<output>/<name>-linear``, ``<output>/<name>-transformer``): a teacher member and a
+    cascade part to build on without fine-tuning again."""
+    source = load_model(args.source, cache=False)
+    name = Path(args.source).name
+    for part in ("linear", "transformer"):
+        clf = source.cascade_part(part)
+        folder = Path(args.output) / f"{name}-{part}"
+        clf.save(folder, training={"taken_from": f"{source.model_id} ({part} part)"}, overwrite=True)
+        print(f"{folder}: {part} part of {source.model_id}")
+
+
 def teacher_members(args) -> None:
     from mention_insight.train import train
 
@@ -192,21 +206,32 @@ def students(args, kind: str) -> None:
 
 def cascades(args) -> None:
     """Cascades of a linear part in front of a transformer part, each at several transformer
-    shares; gold-test figures, and throughput on unseen real texts (the benchmark pool)."""
+    shares; gold-test figures, and throughput on unseen real texts (the benchmark pool).
+
+    Each candidate is built from parts loaded afresh, so no cache carries over from another
+    candidate, and it is timed on ``--repeats`` disjoint chunks of ``--n-speed`` benchmark
+    texts it has never seen (the same chunks, in the same order, for every candidate); the
+    share sent to the transformer is read after the timing."""
     from mention_insight.backends.cascade import CascadeBackend
 
     data, validation, test = load_data(args)
     bench = [t.text for t in pool("benchmark", args.data_dir, args.gold)]
+    if args.n_speed * args.repeats > len(bench):
+        raise SystemExit(f"--n-speed x --repeats exceeds the {len(bench):,} benchmark texts")
     rng = np.random.default_rng(1)
-    bench = [bench[i] for i in rng.permutation(len(bench))[: args.n_speed]]
+    order = rng.permutation(len(bench))
+    chunks = [[bench[i] for i in order[k * args.n_speed : (k + 1) * args.n_speed]] for k in range(args.repeats)]
+
+    def part(name: str):
+        return load_model(Path(args.output) / name if not Path(name).exists() else name, cache=False)
+
     results = {}
     for pair in args.pairs:
         lin_dir, tra_dir = pair.split("+")
-        lin = load_model(Path(args.output) / lin_dir if not Path(lin_dir).exists() else lin_dir, cache=False)
-        tra = load_model(Path(args.output) / tra_dir if not Path(tra_dir).exists() else tra_dir, cache=False)
-        tra.backend_.num_threads = args.threads
-        Yv = label_mask(validation.labels, lin.classes_)
         for share in args.shares:
+            lin, tra = part(lin_dir), part(tra_dir)
+            tra.backend_.num_threads = args.threads
+            Yv = label_mask(validation.labels, lin.classes_)
             backend = CascadeBackend.from_parts(
                 lin.backend_, tra.backend_, (validation.texts, Yv), max_transformer_share=share
             )
@@ -214,16 +239,18 @@ def cascades(args) -> None:
             clf.backend_, clf.classes_, clf.precedence_ = backend, lin.classes_, lin.precedence_
             clf.n_train_, clf.n_validation_, clf.data_fingerprint_ = lin.n_train_, len(validation), ""
             clf.tune(validation.texts, validation.labels)
+            val_metrics = evaluate_model(clf, validation.texts, validation.labels)
             metrics = evaluate_model(clf, test.texts, test.labels)
-            _, unsure = backend.route(bench)
             speeds = []
-            for _ in range(args.repeats):
+            for chunk in chunks:
                 started = time.perf_counter()
-                clf.predict(bench)
-                speeds.append(len(bench) / (time.perf_counter() - started))
+                clf.predict(chunk)
+                speeds.append(len(chunk) / (time.perf_counter() - started))
+            _, unsure = backend.route([t for chunk in chunks for t in chunk])
             name = f"cascade {lin_dir} + {tra_dir}, share <= {share}"
             entry = {
                 **summary(metrics),
+                "validation": summary(val_metrics),
                 "cutoff": backend.cutoff_,
                 "benchmark_transformer_share": float(unsure.mean()),
                 "mentions_per_s": {"median": float(np.median(speeds)), "min": min(speeds), "max": max(speeds)},
@@ -231,13 +258,21 @@ def cascades(args) -> None:
             results[name] = entry
             print(name, json.dumps(entry), flush=True)
             if args.save_as and name == args.save_as:
-                clf.save(Path(args.output) / "cascade-chosen", metrics={"held_out": metrics}, overwrite=True)
+                training = {"why": args.why} if args.why else None
+                clf.save(
+                    Path(args.output) / "cascade-chosen",
+                    metrics={"held_out": metrics},
+                    training=training,
+                    overwrite=True,
+                )
     _update_results(args, "cascades", results)
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("stage", choices=["teacher-members", "scores", "teacher", "linear", "transformer", "cascade"])
+    parser.add_argument(
+        "stage", choices=["parts", "teacher-members", "scores", "teacher", "linear", "transformer", "cascade"]
+    )
     parser.add_argument(
         "--pairs",
         nargs="+",
@@ -246,8 +281,10 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--shares", nargs="+", type=float, default=[0.05, 0.1, 0.15, 0.2, 0.3, 0.5])
     parser.add_argument("--n-speed", type=int, default=3000, help="cascade: unseen texts to time on.")
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=3, help="cascade: disjoint chunks of --n-speed texts.")
+    parser.add_argument("--why", help="cascade: the reason for the choice, written into the saved card.")
     parser.add_argument("--save-as", help="cascade: save the candidate with this name as cascade-chosen/.")
+    parser.add_argument("--from", dest="source", default=str(ROOT / "models" / "default"), help="parts: a cascade.")
     parser.add_argument("--data-dir", default=str(ROOT.parent / "shared" / "data" / "external"))
     parser.add_argument("--gold", default=str(HERE / "gold" / "gold.csv"))
     parser.add_argument("--seed-file", default=str(HERE / "data" / "seed_mentions.csv"))
@@ -260,7 +297,9 @@ def main(argv=None) -> int:
     parser.add_argument("--soft-weight", type=float, default=1.0, help="Weight of a soft-labelled text.")
     args = parser.parse_args(argv)
     Path(args.output).mkdir(parents=True, exist_ok=True)
-    if args.stage == "teacher-members":
+    if args.stage == "parts":
+        parts(args)
+    elif args.stage == "teacher-members":
         teacher_members(args)
     elif args.stage == "scores":
         scores(args)
