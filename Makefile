@@ -23,7 +23,7 @@ demo: $(STAMP)
 	@mkdir -p build/demo
 	$(VENV)/bin/mention-insight classify data/samples/mentions_export.csv -o build/demo/classified.csv
 	$(VENV)/bin/mention-insight report build/demo/classified.csv -o build/demo/report.html --period week --by account \
-		--error-rates data/samples/mentions_labelled_sample.csv
+		--labelled-sample data/samples/mentions_labelled_sample.csv
 
 test: $(STAMP)
 	$(PY) -m pytest

@@ -47,14 +47,14 @@ def test_estimates_are_clipped_to_zero_and_the_total():
 def test_no_error_rates_leaves_the_count_uncorrected():
     est = estimate_count(12, 50, None)
     assert (est.observed, est.estimate, est.low, est.high, est.corrected) == (12, 12.0, 12.0, 12.0, False)
-    assert estimate_phrase(est, "thanks") == "thanks: 12 predicted (no correction available)"
+    assert estimate_phrase(est, "thanks") == "thanks: 12 predicted (not corrected: no labelled sample)"
 
 
 def test_phrase_reads_like_the_issue_asks():
     rates = ErrorRates(tp=600, fp=200, fn=400, n=2000)
     phrase = estimate_phrase(estimate_count(320, 1000, rates), "visit requests")
-    assert phrase.startswith("visit requests: 320 predicted, about 300 (")
-    assert phrase.endswith(") estimated")
+    assert phrase.startswith("visit requests: about 300 (likely ")
+    assert phrase.endswith("), 320 predicted")
 
 
 def test_observed_above_total_is_refused():

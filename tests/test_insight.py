@@ -79,7 +79,7 @@ def classified(tmp_path):
 @pytest.fixture
 def summary(classified, toy_model):
     data = load_mentions(classified, model=toy_model)
-    return compute_summary(data, period="week", by="account", pseudonymiser=Pseudonymiser(KEY), n_boot=200)
+    return compute_summary(data, period="week", by="account", pseudonymiser=Pseudonymiser(KEY))
 
 
 def test_account_posts_are_not_mentions_and_undated_rows_are_kept(summary):
@@ -131,13 +131,13 @@ def test_outcomes_per_label(summary):
 
 def test_since_until_leave_out_mentions_but_say_so(classified, toy_model):
     data = load_mentions(classified, model=toy_model)
-    s = compute_summary(data, since="2026-08-10", pseudonymiser=Pseudonymiser(KEY), n_boot=50)
+    s = compute_summary(data, since="2026-08-10", pseudonymiser=Pseudonymiser(KEY))
     assert s.mentions == 4 and s.outside_range == 3
     assert s.periods == ["2026-08-10", "undated"]
 
 
 def test_grouping_by_none_gives_only_the_overall_view(classified, toy_model):
-    s = compute_summary(load_mentions(classified, model=toy_model), by="none", n_boot=50)
+    s = compute_summary(load_mentions(classified, model=toy_model), by="none")
     assert s.groups == []
 
 
@@ -162,5 +162,5 @@ def test_raw_mentions_are_classified_first(tmp_path, toy_model):
     data = load_mentions(path, model=toy_model)
     assert data.classified_here is True
     assert data.mentions[0].label == "visit_request"
-    s = compute_summary(data, n_boot=50)
+    s = compute_summary(data)
     assert s.mentions == 1 and s.unclassified == 1

@@ -69,13 +69,18 @@ def test_json_counts_equal_the_counts_of_the_classified_file(sample_report, samp
     assert [p["mentions"] for p in report["overall"]["per_period"]] == [34, 28, 34, 35, 33, 44, 43, 40, 37, 38, 40]
 
 
-def test_corrected_counts_come_with_intervals(sample_report):
+def test_without_a_sample_counts_are_predictions_and_the_report_says_how_many_to_label(sample_report):
     report = json.loads(sample_report.with_suffix(".json").read_text())
     for lab, est in report["overall"]["estimated"].items():
         assert est["predicted"] == report["overall"]["labels"][lab]
-        assert est["corrected"] is True
-        assert 0 <= est["low"] <= est["estimated"] <= est["high"] <= 406
-    assert report["method"]["error_rates"]["thanks"]["n"] > 0
+        assert (est["estimated"], est["low"], est["high"]) == (est["predicted"],) * 3
+        assert (est["corrected"], est["method"]) == (False, "none")
+    advice = [n for n in report["notes"] if n.startswith("No labelled sample of this export was given")]
+    assert len(advice) == 1
+    n = int(re.search(r"label a random (\d+) of these mentions", advice[0]).group(1))
+    assert 50 <= n <= 406
+    assert report["method"]["error_rates"]["thanks"]["n"] > 0  # the held-out rates, shown as a caveat
+    assert "(predicted, not corrected)" in sample_report.read_text(encoding="utf-8")
 
 
 def test_no_handle_name_phone_or_email_from_the_input_appears_in_any_output(sample_report):
@@ -176,33 +181,98 @@ def test_report_renders_with_its_charts_in_headless_chromium(sample_report, tmp_
         shutil.copy(shot, os.environ["MENTION_INSIGHT_SCREENSHOT"])
 
 
-def test_error_rates_from_a_labelled_sample_replace_the_model_rates(tmp_path, sample_classified):
-    """With a perfect sample (the model's own predictions as labels) the correction is the identity."""
-    import csv as _csv
+LABELLED_SAMPLE = SAMPLE.parent / "mentions_labelled_sample.csv"
+ANSWER_KEY = SAMPLE.parent / "mentions_labels.csv"
 
-    from mention_insight import classify
 
-    texts = [
-        "please patrol the park tonight",
-        "thanks so much for coming round",
-        "kids throwing eggs on Wilmslow Rd",
-        "rang 101 three times nobody came",
-        "lol",
-    ] * 4
-    labelled = tmp_path / "sample.csv"
-    with labelled.open("w", newline="", encoding="utf-8") as fh:
-        w = _csv.writer(fh)
-        w.writerow(["text", "labels"])
-        for i, t in enumerate(texts):
-            w.writerow([f"{t} {i}", ";".join(classify(f"{t} {i}").labels)])
-    out = tmp_path / "r.html"
+@pytest.fixture(scope="module")
+def sampled_report(tmp_path_factory, sample_classified):
+    out = tmp_path_factory.mktemp("sampled") / "report.html"
     result = CliRunner().invoke(
-        cli, ["report", str(sample_classified), "-o", str(out), "--formats", "json", "--error-rates", str(labelled)]
+        cli, ["report", str(sample_classified), "-o", str(out), "--labelled-sample", str(LABELLED_SAMPLE)]
     )
     assert result.exit_code == 0, result.output
-    report = json.loads(out.with_suffix(".json").read_text())
-    assert any("sample.csv (20 labelled mentions)" in note for note in report["notes"])
-    corrected = {label: est for label, est in report["overall"]["estimated"].items() if est["corrected"]}
-    assert len(corrected) >= 4  # every label the sample holds gets rates, and is corrected with them
-    for label, est in corrected.items():  # perfect rates: tpr 1, fpr 0, so nothing to correct
-        assert est["estimated"] == est["predicted"], label
+    assert "203 labelled mentions of this export" in result.output
+    return out
+
+
+def _truth() -> dict[str, set[str]]:
+    with ANSWER_KEY.open(newline="", encoding="utf-8") as fh:
+        return {r["id"]: set(r["labels"].split(";")) for r in csv.DictReader(fh)}
+
+
+def test_a_labelled_sample_gives_intervals_that_contain_the_hand_labelled_truth(sampled_report):
+    report = json.loads(sampled_report.with_suffix(".json").read_text())
+    truth = Counter(lab for labels in _truth().values() for lab in labels)
+    for lab, est in report["overall"]["estimated"].items():
+        assert (est["corrected"], est["method"]) == (True, "prediction-powered")
+        assert est["low"] <= truth[lab] <= est["high"], lab
+        assert est["high"] - est["low"] < 0.2 * 406
+    # the model over-predicts shared_info on these hand-written texts; the sample corrects it
+    shared = report["overall"]["estimated"]["shared_info"]
+    assert shared["predicted"] > shared["high"]
+    html = sampled_report.read_text(encoding="utf-8")
+    assert 'class="band"' in html and "(estimated, shaded: 95% interval)" in html
+
+
+def test_the_json_intervals_are_the_estimators(sampled_report, sample_classified):
+    """Recomputed here from the classified rows, the answer key and the formula alone."""
+    import numpy as np
+
+    from mention_insight.insight.ppi import domain_count, domain_difference
+
+    report = json.loads(sampled_report.with_suffix(".json").read_text())
+    with sample_classified.open(newline="", encoding="utf-8") as fh:
+        public = [r for r in csv.DictReader(fh) if r["author_username"] != r["account"]]
+    with LABELLED_SAMPLE.open(newline="", encoding="utf-8") as fh:
+        sampled = {r["id"]: set(r["labels"].split(";")) for r in csv.DictReader(fh)}
+    rows = [r for r in public if r["id"] in sampled]
+    weeks = report["periods"]
+    week_of = {}
+    for r in public:  # the report's weeks start on Mondays
+        from datetime import date, timedelta
+
+        d = date.fromisoformat(r["created_at"][:10])
+        week_of[r["id"]] = (d - timedelta(days=d.weekday())).isoformat()
+    for lab in report["labels"]:
+        y = np.array([lab in sampled[r["id"]] for r in rows], dtype=float)
+        f = np.array([float(r[f"score_{lab}"]) for r in rows])
+        c = domain_count(y, f, sum(float(r[f"score_{lab}"]) for r in public), len(public))
+        got = report["overall"]["estimated"][lab]
+        assert (got["estimated"], got["low"], got["high"]) == (round(c.estimate, 1), round(c.low, 1), round(c.high, 1))
+        last, prev = weeks[-1], weeks[-2]
+        in_last = np.array([week_of[r["id"]] == last for r in rows])
+        in_prev = np.array([week_of[r["id"]] == prev for r in rows])
+        sums = {w: sum(float(r[f"score_{lab}"]) for r in public if week_of[r["id"]] == w) for w in (last, prev)}
+        d = domain_difference(y, f, in_last, in_prev, sums[last], sums[prev], len(public))
+        change = report["overall"]["per_period"][-1]["change"][lab]["estimated"]
+        assert (change["estimated"], change["low"], change["high"]) == (
+            round(d.estimate, 1),
+            round(d.low, 1),
+            round(d.high, 1),
+        )
+
+
+def test_a_sample_from_another_export_is_refused(tmp_path, sample_classified):
+    labelled = tmp_path / "elsewhere.csv"
+    labelled.write_text("text,labels\nplease patrol the park tonight,visit_request\nthanks so much,thanks\n")
+    out = tmp_path / "r.html"
+    result = CliRunner().invoke(
+        cli, ["report", str(sample_classified), "-o", str(out), "--labelled-sample", str(labelled)]
+    )
+    assert result.exit_code == 1
+    assert (
+        "none of the 2 labelled mentions in elsewhere.csv is in the export (matched by id, else by text): label a "
+        "random sample of this export's own mentions and keep their id column." in result.output
+    )
+    assert not out.exists()
+
+
+def test_a_sample_with_a_label_the_model_lacks_is_refused(tmp_path, sample_classified):
+    labelled = tmp_path / "typo.csv"
+    labelled.write_text("id,text,labels\n1,x,complain\n2,y,thanks\n")
+    result = CliRunner().invoke(
+        cli, ["report", str(sample_classified), "-o", str(tmp_path / "r.html"), "--labelled-sample", str(labelled)]
+    )
+    assert result.exit_code == 1
+    assert "typo.csv: label(s) complain are not the model's labels" in result.output

@@ -324,11 +324,12 @@ def evaluate_cmd(labelled, model_path, trust_modified, text_column, labels_colum
 @click.option("--timezone", default="UTC", show_default=True, help="Time zone for days and hours, e.g. Europe/London.")
 @click.option("--formats", default="html,md,json,csv", show_default=True, help="Comma-separated: html, md, json, csv.")
 @click.option(
+    "--labelled-sample",
     "--error-rates",
-    "error_rates_file",
-    type=click.Path(exists=True),
-    help="Labelled mentions (text, labels) like these: correct the counts with the model's error rates on them "
-    "instead of its held-out test rates.",
+    "labelled_sample",
+    type=click.Path(exists=True, dir_okay=False),
+    help="A random sample of this export's mentions labelled by hand (id, text, labels): counts and changes are "
+    "then estimated with 95% intervals (prediction-powered). --error-rates is the old name.",
 )
 @input_options
 @output_options
@@ -346,7 +347,7 @@ def report_cmd(
     places_file,
     timezone,
     formats,
-    error_rates_file,
+    labelled_sample,
     input_format,
     text_column,
     encoding,
@@ -380,12 +381,17 @@ def report_cmd(
         input_format=input_format,
         encoding=encoding,
         text_column=text_column,
-        error_rates_file=error_rates_file,
+        labelled_sample=labelled_sample,
         force=force,
         raw_csv=raw_csv,
     )
     for path in result.written:
         click.echo(f"wrote {path}", err=True)
+    from .report.prose import note_text
+
+    for note in result.summary.notes:
+        if note.kind in ("sample", "sample_unmatched", "no_sample"):
+            click.echo(note_text(note), err=True)
     if result.key_created:
         click.echo(
             f"pseudonym key created at {result.key_file}: keep it private, reuse it for comparable reports", err=True

@@ -1,8 +1,8 @@
 """From an export to a written report in one call: :func:`make_report` (what ``mention-insight report`` runs).
 
 The glue between the two pipelines: it resolves the model once, reads the export
-(classifying it first when it is not the output of ``classify``), works out the error
-rates for the correction, runs the insight pipeline and the renderers.
+(classifying it first when it is not the output of ``classify``), matches a labelled
+sample to the export's mentions, runs the insight pipeline and the renderers.
 """
 
 from __future__ import annotations
@@ -14,19 +14,19 @@ from pathlib import Path
 from .api import ModelLike, resolve_model
 from .batch import classify_records
 from .errors import ReportError
-from .evaluate import compute_metrics
 from .insight import ImpactSummary, Mention, MentionSet, compute_summary
-from .insight.estimate import ErrorRates, error_rates_from_metrics
 from .insight.periods import parse_datetime
 from .insight.pseudonym import Pseudonymiser, load_or_create_key, read_key
+from .insight.sample import LabelledSample
 from .insight.summary import check_options
 from .insight.themes import read_places
 from .io import MentionSource, Record, open_mentions
 from .io import rows as row_schema
 from .io.safety import check_output, unescape_cell
+from .labels import parse_labels
 from .model import MentionClassifier
 from .report import FORMATS, report_files, write_report
-from .train import read_labelled
+from .train import LABEL_COLUMNS, read_labelled
 
 NAME_COLUMNS = ("author_name", "name", "display_name", "user_display_name", "author_display_name")
 
@@ -104,13 +104,50 @@ def load_mentions(
     return MentionSet(mentions, labels, getattr(clf, "config_", {}) or {}, src.name, not classified, clf.model_id)
 
 
-def measured_error_rates(labelled, model: ModelLike) -> tuple[dict[str, ErrorRates], str]:
-    """Error rates of ``model`` on a labelled file (text + labels), and a description of them."""
-    clf = resolve_model(model)
-    sample = read_labelled(labelled)
-    preds = clf.predict(sample.texts)
-    metrics = compute_metrics(sample.labels, [p.labels for p in preds], clf.precedence_, clf.fallback_label)
-    return error_rates_from_metrics(metrics), f"{Path(labelled).name} ({len(sample)} labelled mentions)"
+def _text_key(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
+def read_sample(labelled, data: MentionSet, *, encoding: str = "utf-8") -> LabelledSample:
+    """Hand labels for a random sample of ``data``'s mentions, matched to them by id when both
+    have one, else by text (case and spacing ignored). The file is checked as training data is
+    (:func:`~mention_insight.train.read_labelled`); its labels must be the model's."""
+    checked = read_labelled(labelled, encoding=encoding)
+    unknown = sorted({lab for ls in checked.labels for lab in ls} - set(data.labels))
+    if unknown:
+        raise ReportError(
+            f"{Path(labelled).name}: label(s) {', '.join(unknown)} are not the model's labels "
+            f"({', '.join(data.labels)}); fix the spelling or retrain the model with them."
+        )
+    by_id = {m.id: m for m in data.mentions if m.id}
+    by_text: dict[str, list[Mention]] = {}
+    for m in data.mentions:
+        by_text.setdefault(_text_key(m.text), []).append(m)
+    src = open_mentions(labelled, encoding=encoding)
+    lab_col = next(c for c in src.columns if c.strip().lower() in LABEL_COLUMNS)
+    truth: dict[int, tuple[Mention, frozenset[str]]] = {}
+    rows = unmatched = 0
+    for rec in src:
+        text = src.text_of(rec) or ""
+        labels = parse_labels(rec.data.get(lab_col))
+        if rec.error or not text.strip() or not labels:
+            continue
+        rows += 1
+        rid = rec.data.get(src.mapping.id) if src.mapping.id else None
+        found = by_id.get(str(rid).strip()) if rid not in (None, "") else None
+        if found is None:
+            found = next((m for m in by_text.get(_text_key(text), []) if id(m) not in truth), None)
+        if found is None or id(found) in truth:
+            unmatched += 1
+            continue
+        truth[id(found)] = (found, frozenset(labels))
+    if not truth:
+        raise ReportError(
+            f"none of the {rows} labelled mentions in {Path(labelled).name} is in the export (matched by id, else by "
+            "text): label a random sample of this export's own mentions and keep their id column."
+        )
+    name = f"{Path(labelled).name} ({len(truth)} labelled mentions of this export)"
+    return LabelledSample(name, rows, tuple(truth.values()), unmatched)
 
 
 @dataclass
@@ -148,8 +185,7 @@ def make_report(
     input_format: str | None = None,
     encoding: str = "utf-8",
     text_column: str | None = None,
-    n_boot: int = 2000,
-    error_rates_file: str | Path | None = None,
+    labelled_sample: str | Path | None = None,
     force: bool = False,
     raw_csv: bool = False,
 ) -> ReportResult:
@@ -164,7 +200,7 @@ def make_report(
     if str(output) == "-":
         raise ReportError("the report needs a file name (e.g. -o report.html), not '-': it writes several files.")
     since_d, until_d = check_options(period, by, since, until)  # before any file is read or written
-    inputs = [input, key_file, places_file, error_rates_file]
+    inputs = [input, key_file, places_file, labelled_sample]
     check_output(output, [input], kind="report", force=force, header=[])
     for path, header in report_files(output, formats):
         check_output(path, inputs, kind="report", force=force, header=header)
@@ -183,9 +219,7 @@ def make_report(
         key = load_or_create_key(key_path)
     clf = resolve_model(model)
     data = load_mentions(input, model=clf, input_format=input_format, encoding=encoding, text_column=text_column)
-    rates, rates_source = None, None
-    if error_rates_file is not None:
-        rates, rates_source = measured_error_rates(error_rates_file, clf)
+    sample = read_sample(labelled_sample, data) if labelled_sample is not None else None
     summary = compute_summary(
         data,
         period=period,
@@ -195,8 +229,6 @@ def make_report(
         tz=tz,
         pseudonymiser=Pseudonymiser(key),
         places=places,
-        n_boot=n_boot,
-        error_rates=rates,
-        error_rates_source=rates_source,
+        sample=sample,
     )
     return ReportResult(summary, write_report(summary, output, formats, raw_csv=raw_csv), key_path, created)

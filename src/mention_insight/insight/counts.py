@@ -9,7 +9,7 @@ from datetime import date, tzinfo
 
 from . import periods
 from .engagement import ReplyTimes
-from .estimate import ErrorRates, Estimate, estimate_count
+from .estimate import Estimate
 from .mentions import Mention
 from .periods import UNDATED
 
@@ -122,37 +122,36 @@ def group_summary(
     items: Sequence[Mention],
     labels: Sequence[str],
     period_list: list[str],
-    rates: dict[str, ErrorRates],
+    counter,
     period_of: Callable[[Mention], str],
-    n_boot: int,
-    seed: int,
 ) -> GroupSummary:
-    """Counts (a mention counts once for each of its labels), estimates and changes of one group."""
-    per: dict[str, Counter] = {p: Counter() for p in period_list}
-    totals: Counter = Counter()
+    """Counts (a mention counts once for each of its labels), estimates and changes of one group.
+
+    ``counter`` (:class:`.sample.PredictionPowered` or :class:`.sample.Uncorrected`) makes
+    every estimate and every estimated change between consecutive periods."""
+    members: dict[str, list[Mention]] = {p: [] for p in period_list}
     for m in items:
-        p = period_of(m)
-        per.setdefault(p, Counter()).update(m.labels)
-        totals[p] += 1
+        members.setdefault(period_of(m), []).append(m)
+    per = {p: Counter(lab for m in ms for lab in m.labels) for p, ms in members.items()}
     counts = Counter(lab for m in items for lab in m.labels)
-    est = {lab: estimate_count(counts[lab], len(items), rates.get(lab), n_boot=n_boot, seed=seed) for lab in labels}
-    pest = {
-        p: {lab: estimate_count(per[p][lab], totals[p], rates.get(lab), n_boot=n_boot, seed=seed) for lab in labels}
-        for p in per
-    }
+    est = {lab: counter.count(lab, items) for lab in labels}
+    pest = {p: {lab: counter.count(lab, ms) for lab in labels} for p, ms in members.items()}
     changes: dict[str, dict[str, dict]] = {}
-    dated = [p for p in per if p != UNDATED]
+    dated = [p for p in members if p != UNDATED]
     for prev, cur in zip(dated, dated[1:]):
         changes[cur] = {}
         for lab in labels:
             a, b = per[prev][lab], per[cur][lab]
             changes[cur][lab] = {"delta": b - a, "pct": round(100 * (b - a) / a, 1) if a else None}
+            estimated = counter.change(lab, members[prev], members[cur])
+            if estimated is not None:
+                changes[cur][lab]["estimated"] = estimated
     return GroupSummary(
         name,
         len(items),
         {lab: counts[lab] for lab in labels},
-        {p: {lab: per[p][lab] for lab in labels} for p in per},
-        {p: totals[p] for p in per},
+        {p: {lab: per[p][lab] for lab in labels} for p in members},
+        {p: len(ms) for p, ms in members.items()},
         est,
         pest,
         changes,

@@ -1,4 +1,9 @@
-"""Honest counts: correct predicted label counts for the classifier's known errors.
+"""Adjusted classify-and-count: correct predicted label counts for the classifier's held-out errors.
+
+The report no longer uses this correction: its intervals cover the truth far less often
+than they promise (``python -m training.coverage_study``: 50-94% for a nominal 95%), and
+the report's counts are prediction-powered (:mod:`.sample`). It stays as the baseline of
+that study, and :class:`ErrorRates` describe the model's held-out errors in the report.
 
 Method (adjusted classify-and-count, per label, multi-label labels treated one by one):
 
@@ -60,16 +65,22 @@ class Estimate:
     estimate: float
     low: float
     high: float
-    corrected: bool  # False when no usable error rates (observed count shown as is)
+    corrected: bool  # False when there is nothing to correct with (the predicted count shown as is)
+    method: str = "adjusted classify-and-count"
+    labelled: int | None = None  # labelled mentions in this count's domain (prediction-powered)
 
     def as_dict(self) -> dict:
-        return {
+        out = {
             "predicted": self.observed,
             "estimated": round(self.estimate, 1),
             "low": round(self.low, 1),
             "high": round(self.high, 1),
             "corrected": self.corrected,
+            "method": self.method if self.corrected else "none",
         }
+        if self.labelled is not None:
+            out["labelled_in_domain"] = self.labelled
+        return out
 
 
 def error_rates_from_config(config: dict) -> dict[str, ErrorRates]:

@@ -38,11 +38,11 @@ interval of +- w?" from the same formula.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 #: The report's intervals are 95% intervals.
 CONFIDENCE = 0.95
@@ -76,7 +76,7 @@ class Count:
         }
 
 
-def _as_arrays(y, f_sample, in_domain_sample):
+def _as_arrays(y, f_sample, in_domain_sample) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     y = np.asarray(y, dtype=float)
     f = np.asarray(f_sample, dtype=float)
     g = np.ones_like(y, dtype=bool) if in_domain_sample is None else np.asarray(in_domain_sample, dtype=bool)
@@ -127,13 +127,13 @@ def _quantile(confidence: float, labelled_in_domain: int) -> float:
 
 
 def domain_count(
-    y: Sequence[float],
-    f_sample: Sequence[float],
+    y: ArrayLike,
+    f_sample: ArrayLike,
     f_domain_sum: float,
     population: int,
     *,
     domain_size: int | None = None,
-    in_domain_sample: Sequence[bool] | None = None,
+    in_domain_sample: ArrayLike | None = None,
     lam: float | None = None,
     confidence: float = CONFIDENCE,
 ) -> Count:
@@ -191,10 +191,10 @@ class Difference:
 
 
 def domain_difference(
-    y: Sequence[float],
-    f_sample: Sequence[float],
-    in_a: Sequence[bool],
-    in_b: Sequence[bool],
+    y: ArrayLike,
+    f_sample: ArrayLike,
+    in_a: ArrayLike,
+    in_b: ArrayLike,
     f_sum_a: float,
     f_sum_b: float,
     population: int,

@@ -2,7 +2,8 @@
 
 It aggregates a :class:`~.mentions.MentionSet` (counts and shares of every label per
 period and per account or area, the change against the previous period, corrected
-counts with 95% intervals, the busiest days and hours, repeat contacts under
+counts with 95% intervals (prediction-powered, from a labelled random sample of the
+export, when one is given), the busiest days and hours, repeat contacts under
 pseudonyms, reply times, outcomes, places and themes, and redacted examples) by
 calling one module per finding. It returns data only: every English sentence is
 written by :mod:`mention_insight.report`.
@@ -25,11 +26,12 @@ from ..errors import ReportError
 from ..labels import COMPLAINT_LABEL, REQUEST_LABEL
 from . import engagement, periods
 from .counts import ALL, GroupSummary, activity, group_summary, select
-from .estimate import ErrorRates, error_rates_from_config
+from .estimate import error_rates_from_config
 from .examples import diverse_examples
 from .mentions import Mention, MentionSet
 from .pseudonym import Pseudonymiser
 from .redact import Redactor
+from .sample import LabelledSample, PredictionPowered, Uncorrected, labels_needed
 from .themes import Themes, extract_themes, read_places
 
 GROUPINGS = ("account", "area", "none")
@@ -40,7 +42,7 @@ class Note:
     """Something the reader must know about the figures (rendered by :mod:`mention_insight.report.prose`).
 
     ``kind`` is one of ``undated``, ``unclassified``, ``outside_range``, ``account_posts``,
-    ``rates_source``, ``no_rates``, ``clipped``, ``far_dated``; ``count`` and ``detail`` fill it in.
+    ``sample``, ``sample_unmatched``, ``no_sample``, ``far_dated``; ``count`` and ``detail`` fill it in.
     """
 
     kind: str
@@ -107,7 +109,7 @@ def _group_key(m: Mention, by: str) -> str | None:
     return (m.account if by == "account" else m.area) or "(none)"
 
 
-def _notes(sel, rates: dict, rates_source: str | None, clipped: list[str]) -> list[Note]:
+def _notes(sel, sample: LabelledSample | None, used: int, need: int | None) -> list[Note]:
     counts = (
         ("undated", sel.undated),
         ("unclassified", len(sel.unclassified)),
@@ -117,11 +119,12 @@ def _notes(sel, rates: dict, rates_source: str | None, clipped: list[str]) -> li
     notes = [Note(kind, n) for kind, n in counts if n]
     if sel.far_dated:
         notes.append(Note("far_dated", sel.far_dated, sel.far_example))
-    notes.append(Note("rates_source", detail=rates_source or ""))
-    if not rates:
-        notes.append(Note("no_rates"))
-    if clipped:
-        notes.append(Note("clipped", len(clipped), ", ".join(clipped)))
+    if sample is not None:
+        notes.append(Note("sample", used, sample.name))
+        if sample.unmatched or used < len(sample.truth):
+            notes.append(Note("sample_unmatched", sample.rows - used, sample.name))
+    else:
+        notes.append(Note("no_sample", need or 0))
     return notes
 
 
@@ -145,24 +148,30 @@ def compute_summary(
     tz: tzinfo | None = None,
     pseudonymiser=None,
     places: Sequence[str] | None = None,
-    n_boot: int = 2000,
-    seed: int = 0,
     examples_per_label: int = 3,
     repeat_min: int = 3,
-    error_rates: dict[str, ErrorRates] | None = None,
-    error_rates_source: str | None = None,
+    sample: LabelledSample | None = None,
 ) -> ImpactSummary:
     """Aggregate ``data`` into an :class:`ImpactSummary`.
 
-    ``error_rates`` (label -> :class:`ErrorRates`) replace the model's held-out error counts
-    for the correction, e.g. rates measured on a labelled sample of mentions like these.
+    ``sample``: hand labels for a random sample of the export's mentions; every estimated
+    count and change is then prediction-powered. Without it the counts are the model's
+    predictions, and a note says how many mentions to label.
     """
     since_d, until_d = check_options(period, by, since, until)
     pseudonymiser = pseudonymiser or Pseudonymiser(secrets.token_bytes(32))
     labels = data.labels
     sel = select(data.mentions, period, since_d, until_d, tz)
     kept = sel.kept
-    rates = error_rates if error_rates is not None else error_rates_from_config(data.model_config)
+    rates = error_rates_from_config(data.model_config)  # the model's held-out errors, shown as a caveat
+    counter: PredictionPowered | Uncorrected = Uncorrected()
+    used = 0
+    if sample is not None:
+        try:
+            counter = PredictionPowered(sample, kept, labels)
+        except ValueError as exc:
+            raise ReportError(str(exc)) from None
+        used = counter.n
 
     def period_of(m: Mention) -> str:
         if m.created_at is None:
@@ -172,23 +181,16 @@ def compute_summary(
     def group_of(m: Mention) -> str:
         return _group_key(m, by) or ALL
 
-    overall = group_summary(ALL, kept, labels, sel.periods, rates, period_of, n_boot, seed)
+    overall = group_summary(ALL, kept, labels, sel.periods, counter, period_of)
     grouped: dict[str, list[Mention]] = defaultdict(list)
     for m in kept:
         if (key := _group_key(m, by)) is not None:
             grouped[key].append(m)
-    groups = [
-        group_summary(g, grouped[g], labels, sel.periods, rates, period_of, n_boot, seed) for g in sorted(grouped)
-    ]
+    groups = [group_summary(g, grouped[g], labels, sel.periods, counter, period_of) for g in sorted(grouped)]
     has_replies = any(m.in_reply_to for m in sel.account_posts)
     if has_replies:
         for g, members in [(overall, kept), *((g, grouped[g.name]) for g in groups)]:
             g.replies = engagement.reply_times(members, sel.account_posts, period_of)
-    clipped = [
-        lab
-        for lab, e in overall.estimates.items()
-        if e.corrected and overall.mentions and (e.estimate <= 0 or e.estimate >= overall.mentions)
-    ]
     redactor = Redactor(
         {m.author_name for m in data.mentions if m.author_name and not m.is_account_post},
         keep_handles={m.account for m in data.mentions if m.account},
@@ -233,7 +235,7 @@ def compute_summary(
             lab: {"tpr": round(r.tpr, 3), "fpr": round(r.fpr, 3), "tp": r.tp, "fp": r.fp, "fn": r.fn, "n": r.n}
             for lab, r in rates.items()
         },
-        notes=_notes(sel, rates, error_rates_source, clipped),
+        notes=_notes(sel, sample, used, None if sample is not None else labels_needed(rates, len(kept))),
         has_dates=bool(sel.periods and sel.periods != [periods.UNDATED]),
         has_replies=has_replies,
         request_label=request,

@@ -44,12 +44,21 @@ def _legend(series: Sequence[str], x: int, y: int) -> str:
 
 
 def line_chart(
-    title: str, x_labels: Sequence[str], series: Mapping[str, Sequence[float]], *, width=760, height=280
+    title: str,
+    x_labels: Sequence[str],
+    series: Mapping[str, Sequence[float]],
+    *,
+    bands: Mapping[str, Sequence[tuple[float, float]]] | None = None,
+    width=760,
+    height=280,
 ) -> str:
-    """One line per series over ``x_labels`` (e.g. labels per week)."""
+    """One line per series over ``x_labels`` (e.g. labels per week); ``bands``: a shaded
+    (low, high) interval around each point of a series."""
     left, right, top, bottom = 44, 16, 34, 52
     w, h = width - left - right, height - top - bottom
-    peak = _nice_max(max((v for vals in series.values() for v in vals), default=0))
+    bands = bands or {}
+    highest = max((hi for b in bands.values() for _, hi in b), default=0)
+    peak = _nice_max(max(highest, max((v for vals in series.values() for v in vals), default=0)))
     n = max(1, len(x_labels) - 1)
     out = [_open(title, width, height), _axes(left, top, w, h, peak)]
     for i, lab in enumerate(x_labels):
@@ -58,6 +67,16 @@ def line_chart(
             out.append(
                 f'<text x="{x:.1f}" y="{top + h + 14}" font-size="10" text-anchor="end" transform="rotate(-35 {x:.1f} {top + h + 14})">{escape(lab)}</text>'
             )
+    for name, band in bands.items():
+        if name not in series or not band:
+            continue
+        upper = [f"{left + w * j / n:.1f},{top + h - h * hi / peak:.1f}" for j, (_, hi) in enumerate(band)]
+        lower = [f"{left + w * j / n:.1f},{top + h - h * lo / peak:.1f}" for j, (lo, _) in enumerate(band)]
+        colour_i = list(series).index(name)
+        out.append(
+            f'<polygon class="band" fill="{colour(name, colour_i)}" fill-opacity="0.15" stroke="none" '
+            f'points="{" ".join(upper + lower[::-1])}"><title>{escape(name)}: 95% interval</title></polygon>'
+        )
     for i, (name, vals) in enumerate(series.items()):
         pts = " ".join(f"{left + w * j / n:.1f},{top + h - h * v / peak:.1f}" for j, v in enumerate(vals))
         out.append(

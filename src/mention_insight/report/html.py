@@ -10,7 +10,7 @@ from ..insight import ImpactSummary
 from ..insight.engagement import actioned
 from ..insight.periods import UNDATED
 from . import charts
-from .prose import METHOD, duration_text, estimate_cell, headlines, notes
+from .prose import METHOD, change_text, duration_text, estimate_cell, headlines, notes
 
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:0 auto;max-width:1000px;padding:24px;color:#222;line-height:1.45}
@@ -61,8 +61,16 @@ def _counts(s: ImpactSummary) -> str:
     ]
     parts.append("<div class='charts'>")
     if dated:
-        series = {lab: [s.overall.per_period[p][lab] for p in dated] for lab in labs}
-        parts.append(charts.line_chart(f"Mentions per label per {s.period} (predicted)", dated, series))
+        corrected = any(e.corrected for e in s.overall.estimates.values())
+        if corrected:
+            pe = s.overall.period_estimates
+            series = {lab: [round(pe[p][lab].estimate, 1) for p in dated] for lab in labs}
+            bands = {lab: [(pe[p][lab].low, pe[p][lab].high) for p in dated] for lab in labs}
+            title = f"Mentions per label per {s.period} (estimated, shaded: 95% interval)"
+        else:
+            series = {lab: [s.overall.per_period[p][lab] for p in dated] for lab in labs}
+            bands, title = {}, f"Mentions per label per {s.period} (predicted, not corrected)"
+        parts.append(charts.line_chart(title, dated, series, bands=bands))
     shares = {"share": [round(100 * s.overall.share(lab), 1) for lab in labs]}
     names = [lab.replace("_", " ") for lab in labs]
     parts.append(charts.bar_chart("Share of mentions carrying each label (%)", names, shares, percent=True, width=480))
@@ -95,7 +103,7 @@ def _periods(s: ImpactSummary) -> str:
         row = [p, s.overall.period_totals.get(p, 0)]
         for lab in s.labels:
             ch = (s.overall.changes.get(p) or {}).get(lab)
-            row.append(f"{s.overall.per_period[p][lab]}" + ("" if ch is None else f" ({ch['delta']:+d})"))
+            row.append(f"{s.overall.per_period[p][lab]}" + change_text(ch))
         rows.append(row)
     return (
         f"<h2>Per {escape(s.period)}</h2>"
@@ -216,8 +224,16 @@ def _examples(s: ImpactSummary) -> str:
 def _method(s: ImpactSummary) -> str:
     out = f"<h2>Method</h2><p>{escape(METHOD)}</p>"
     if s.error_rates:
-        out += _table(
-            ["label", "tpr", "fpr", "held-out tp", "fp", "fn", "n"],
+        out += "<p>The model's errors on held-out, hand-labelled real tweets (not this export):</p>" + _table(
+            [
+                "label",
+                "share of true ones found",
+                "false alarms among the rest",
+                "found",
+                "false alarms",
+                "missed",
+                "tweets",
+            ],
             [[lab, r["tpr"], r["fpr"], r["tp"], r["fp"], r["fn"], r["n"]] for lab, r in s.error_rates.items()],
         )
     return out + (

@@ -80,8 +80,21 @@ def summary_to_dict(s: ImpactSummary) -> dict:
 
 #: The CSV tables (written as ``<report>_<name>.csv``) and their columns.
 CSV_COLUMNS: dict[str, list[str]] = {
-    "counts": ["group", "period", "mentions", "label", "predicted", "estimated", "low", "high", "change"],
-    "totals": ["group", "label", "predicted", "share", "estimated", "low", "high", "corrected"],
+    "counts": [
+        "group",
+        "period",
+        "mentions",
+        "label",
+        "predicted",
+        "estimated",
+        "low",
+        "high",
+        "change",
+        "estimated_change",
+        "change_low",
+        "change_high",
+    ],
+    "totals": ["group", "label", "predicted", "share", "estimated", "low", "high", "corrected", "method"],
     "repeat_contacts": ["person", "mentions", "visit_requests", "groups", "first", "last"],
 }
 
@@ -94,6 +107,7 @@ def csv_tables(s: ImpactSummary) -> dict[str, tuple[list[str], list[dict]]]:
             for lab in s.labels:
                 e = g.period_estimates[p][lab]
                 ch = (g.changes.get(p) or {}).get(lab)
+                est_ch = (ch or {}).get("estimated") or {}
                 rows.append(
                     {
                         "group": g.name,
@@ -105,6 +119,9 @@ def csv_tables(s: ImpactSummary) -> dict[str, tuple[list[str], list[dict]]]:
                         "low": round(e.low, 1),
                         "high": round(e.high, 1),
                         "change": "" if ch is None else ch["delta"],
+                        "estimated_change": est_ch.get("estimated", ""),
+                        "change_low": est_ch.get("low", ""),
+                        "change_high": est_ch.get("high", ""),
                     }
                 )
     totals = [
@@ -113,7 +130,7 @@ def csv_tables(s: ImpactSummary) -> dict[str, tuple[list[str], list[dict]]]:
             "label": lab,
             "predicted": g.counts[lab],
             "share": round(g.share(lab), 4),
-            **{k: v for k, v in g.estimates[lab].as_dict().items() if k != "predicted"},
+            **{k: v for k, v in g.estimates[lab].as_dict().items() if k in CSV_COLUMNS["totals"] and k != "predicted"},
         }
         for g in [s.overall, *s.groups]
         for lab in s.labels
