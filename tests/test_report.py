@@ -212,7 +212,7 @@ def test_a_labelled_sample_gives_intervals_that_contain_the_hand_labelled_truth(
     shared = report["overall"]["estimated"]["shared_info"]
     assert shared["predicted"] > shared["high"]
     html = sampled_report.read_text(encoding="utf-8")
-    assert 'class="band"' in html and "(estimated, shaded: 95% interval)" in html
+    assert html.count('class="band"') == 5 and "per week (shaded: 95% interval)" in html
 
 
 def test_the_json_intervals_are_the_estimators(sampled_report, sample_classified):

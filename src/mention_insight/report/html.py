@@ -57,26 +57,43 @@ def _counts(s: ImpactSummary) -> str:
     ]
     parts = [
         "<h2>Counts: predicted and estimated</h2>",
-        _table(["label", "predicted", "share", "estimated (95% interval)"], rows),
+        _table(["label", "predicted", "predicted share", "estimated (95% interval)"], rows),
     ]
     parts.append("<div class='charts'>")
-    if dated:
-        corrected = any(e.corrected for e in s.overall.estimates.values())
-        if corrected:
-            pe = s.overall.period_estimates
-            series = {lab: [round(pe[p][lab].estimate, 1) for p in dated] for lab in labs}
-            bands = {lab: [(pe[p][lab].low, pe[p][lab].high) for p in dated] for lab in labs}
-            title = f"Mentions per label per {s.period} (estimated, shaded: 95% interval)"
-        else:
-            series = {lab: [s.overall.per_period[p][lab] for p in dated] for lab in labs}
-            bands, title = {}, f"Mentions per label per {s.period} (predicted, not corrected)"
-        parts.append(charts.line_chart(title, dated, series, bands=bands))
-    shares = {"share": [round(100 * s.overall.share(lab), 1) for lab in labs]}
+    corrected = any(e.corrected for e in s.overall.estimates.values())
+    if dated and corrected:  # one small chart per label, each with its own interval band
+        pe = s.overall.period_estimates
+        for lab in labs:
+            parts.append(
+                charts.line_chart(
+                    f"{lab.replace('_', ' ')} per {s.period} (shaded: 95% interval)",
+                    dated,
+                    {lab: [round(pe[p][lab].estimate, 1) for p in dated]},
+                    bands={lab: [(pe[p][lab].low, pe[p][lab].high) for p in dated]},
+                    width=370,
+                    height=230,
+                )
+            )
+    elif dated:
+        series = {lab: [s.overall.per_period[p][lab] for p in dated] for lab in labs}
+        parts.append(charts.line_chart(f"Mentions per label per {s.period} (predicted, not corrected)", dated, series))
     names = [lab.replace("_", " ") for lab in labs]
-    parts.append(charts.bar_chart("Share of mentions carrying each label (%)", names, shares, percent=True, width=480))
+    if corrected and s.overall.mentions:
+        est = s.overall.estimates
+        shares = {"share": [round(100 * est[lab].estimate / s.overall.mentions, 1) for lab in labs]}
+        share_title = "Share of mentions carrying each label (%, estimated)"
+    else:
+        shares = {"share": [round(100 * s.overall.share(lab), 1) for lab in labs]}
+        share_title = "Share of mentions carrying each label (%, predicted)"
+    parts.append(charts.bar_chart(share_title, names, shares, percent=True, width=480))
     if s.groups:
-        per_group = {lab: [g.counts[lab] for g in s.groups] for lab in labs}
-        parts.append(charts.bar_chart(f"Per {s.by}: mentions per label", [g.name for g in s.groups], per_group))
+        if corrected:
+            per_group = {lab: [round(g.estimates[lab].estimate, 1) for g in s.groups] for lab in labs}
+            group_title = f"Per {s.by}: mentions per label (estimated)"
+        else:
+            per_group = {lab: [g.counts[lab] for g in s.groups] for lab in labs}
+            group_title = f"Per {s.by}: mentions per label (predicted)"
+        parts.append(charts.bar_chart(group_title, [g.name for g in s.groups], per_group))
     parts.append("</div>")
     return "\n".join(parts)
 
