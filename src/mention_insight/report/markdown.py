@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..insight import ImpactSummary
-from .prose import METHOD, estimate_cell, headlines, notes
+from .prose import METHOD, change_text, estimate_cell, headlines, notes
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|])")
 
@@ -44,20 +44,40 @@ def _headlines(s: ImpactSummary) -> list[str]:
 def _counts(s: ImpactSummary) -> list[str]:
     o = s.overall
     rows = [[lab, o.counts[lab], f"{o.share(lab):.0%}", estimate_cell(o.estimates[lab])] for lab in s.labels]
-    return ["## Counts", "", _md_table(["label", "predicted", "share", "estimated (95% interval)"], rows)]
+    return ["## Counts", "", _md_table(["label", "predicted", "predicted share", "estimated (95% interval)"], rows)]
+
+
+def _cell(predicted: int, e) -> str:
+    """ "9" without a sample; "9 ≈ 7 (3–12)" (predicted ≈ estimated (interval)) with one."""
+    return f"{predicted} ≈ {estimate_cell(e)}" if e.corrected else str(predicted)
 
 
 def _periods(s: ImpactSummary) -> list[str]:
+    o = s.overall
     rows = [
-        [p, s.overall.period_totals.get(p, 0), *[s.overall.per_period[p][lab] for lab in s.labels]] for p in s.periods
+        [
+            p,
+            o.period_totals.get(p, 0),
+            *[
+                _cell(o.per_period[p][lab], o.period_estimates[p][lab]) + change_text((o.changes.get(p) or {}).get(lab))
+                for lab in s.labels
+            ],
+        ]
+        for p in s.periods
     ]
-    return [f"## Per {md_text(s.period)}", "", _md_table(["period", "mentions", *s.labels], rows)]
+    head = "predicted ≈ estimated (95% interval) (change)" if any(e.corrected for e in o.estimates.values()) else ""
+    return [
+        f"## Per {md_text(s.period)}",
+        "",
+        *([head, ""] if head else []),
+        _md_table(["period", "mentions", *s.labels], rows),
+    ]
 
 
 def _groups(s: ImpactSummary) -> list[str]:
     if not s.groups:
         return []
-    rows = [[g.name, g.mentions, *[g.counts[lab] for lab in s.labels]] for g in s.groups]
+    rows = [[g.name, g.mentions, *[_cell(g.counts[lab], g.estimates[lab]) for lab in s.labels]] for g in s.groups]
     return [f"## Per {md_text(s.by)}", "", _md_table([s.by, "mentions", *s.labels], rows)]
 
 
