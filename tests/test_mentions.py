@@ -68,8 +68,14 @@ def test_missing_text_column_names_the_columns_and_the_fix():
         read(b"id,words,date\n1,hi,2\n")
     assert str(exc.value) == (
         "expected a text column (one of: text, full_text, message, body, content, tweet); "
-        "found columns [id, words, date]. Use --text-column id."
+        "found columns [id, words, date]. Use --text-column NAME with the column that holds the mention text."
     )
+
+
+def test_missing_text_column_proposes_the_most_text_like_column():
+    with pytest.raises(ColumnError) as exc:
+        read(b"id,Post Body,date\n1,the park gates are open again tonight,2\n2,thanks for coming round,3\n")
+    assert str(exc.value).endswith("Its values look like text: use --text-column 'Post Body'.")
 
 
 def test_text_column_override_and_unknown_override():

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 
 from .io import MentionSource, Record, open_mentions
+from .io.columns import describe_mapping
 from .io.rows import empty_result, fill_result, output_columns
 from .io.safety import check_output
 from .io.writer import RowWriter, output_format_for
@@ -26,9 +27,11 @@ class ClassifySummary:
     any_label: Counter = field(default_factory=Counter)
     model_id: str = ""
     input_format: str = ""
+    columns: str = ""  # which columns were read, for stderr
 
     def format(self, labels) -> str:
         lines = [
+            *([self.columns] if self.columns else []),
             f"{self.rows} rows read ({self.input_format}), {self.classified} classified, "
             f"{self.rows - self.classified} with an error; model {self.model_id}",
             f"{'label':<15}{'primary':>9}{'share':>8}{'any':>8}",
@@ -87,6 +90,7 @@ def classify_file(
     encoding: str = "utf-8",
     text_column: str | None = None,
     columns: dict | None = None,
+    skip_rows: int | None = None,
     batch_size: int = 2048,
     progress: Callable[[int], None] | None = None,
     force: bool = False,
@@ -100,12 +104,16 @@ def classify_file(
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size!r}")
     check_output(output, [input], kind="output", force=force)
-    source = open_mentions(input, format=input_format, encoding=encoding, text_column=text_column, columns=columns)
+    source = open_mentions(
+        input, format=input_format, encoding=encoding, text_column=text_column, columns=columns, skip_rows=skip_rows
+    )
     fmt = output_format_for(output, output_format)
     labels = model.all_labels
     header, rename = output_columns(source.columns, labels)
     csv_columns = header if source.format != "jsonl" else None
-    summary = ClassifySummary(model_id=model.model_id, input_format=source.format)
+    summary = ClassifySummary(
+        model_id=model.model_id, input_format=source.format, columns=describe_mapping(source.mapping)
+    )
     with RowWriter(output, fmt, csv_columns, raw=raw_csv) as writer:
         for rec, added in classify_records(source, model, batch_size):
             row = {rename.get(k, k): v for k, v in rec.data.items()}

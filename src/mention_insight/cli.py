@@ -57,6 +57,11 @@ def input_options(fn):
             ),
             click.option("--text-column", help="Column holding the mention text (detected if omitted)."),
             click.option("--encoding", default="utf-8", show_default=True, help="Input encoding, e.g. cp1252."),
+            click.option(
+                "--skip-rows",
+                type=click.IntRange(0, None),
+                help="Rows above the header to skip (a metadata block; detected if omitted).",
+            ),
         ]
     ):
         fn = option(fn)
@@ -154,6 +159,7 @@ def classify_cmd(
     input_format,
     text_column,
     encoding,
+    skip_rows,
     output_format,
     batch_size,
     progress,
@@ -190,6 +196,7 @@ def classify_cmd(
             output_format=output_format,
             encoding=encoding,
             text_column=text_column,
+            skip_rows=skip_rows,
             batch_size=batch_size,
             progress=bar.update if bar is not None else None,
             force=force,
@@ -351,6 +358,7 @@ def report_cmd(
     input_format,
     text_column,
     encoding,
+    skip_rows,
     force,
     raw_csv,
 ):
@@ -381,10 +389,13 @@ def report_cmd(
         input_format=input_format,
         encoding=encoding,
         text_column=text_column,
+        skip_rows=skip_rows,
         labelled_sample=labelled_sample,
         force=force,
         raw_csv=raw_csv,
     )
+    if result.reading:
+        click.echo(result.reading, err=True)
     for path in result.written:
         click.echo(f"wrote {path}", err=True)
     from .report.prose import note_text

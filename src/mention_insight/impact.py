@@ -22,6 +22,7 @@ from .insight.summary import check_options
 from .insight.themes import read_places
 from .io import MentionSource, Record, open_mentions
 from .io import rows as row_schema
+from .io.columns import describe_mapping
 from .io.safety import check_output, unescape_cell
 from .labels import parse_labels
 from .model import MentionClassifier
@@ -93,15 +94,26 @@ def load_mentions(
     encoding: str = "utf-8",
     text_column: str | None = None,
     columns: dict | None = None,
+    skip_rows: int | None = None,
 ) -> MentionSet:
     """Read an export as :class:`~mention_insight.insight.Mention` objects; classify it with
     ``model`` (default: bundled) unless it is already the output of ``classify``."""
     clf = resolve_model(model)
-    src = open_mentions(source, format=input_format, encoding=encoding, text_column=text_column, columns=columns)
+    src = open_mentions(
+        source, format=input_format, encoding=encoding, text_column=text_column, columns=columns, skip_rows=skip_rows
+    )
     classified = row_schema.is_classified(src.columns)
     labels = (row_schema.labels_of(src.columns) if classified else []) or list(clf.all_labels)
     mentions = _mentions(src, _results(src, clf, classified), classified)
-    return MentionSet(mentions, labels, getattr(clf, "config_", {}) or {}, src.name, not classified, clf.model_id)
+    return MentionSet(
+        mentions,
+        labels,
+        getattr(clf, "config_", {}) or {},
+        src.name,
+        not classified,
+        clf.model_id,
+        reading=describe_mapping(src.mapping),
+    )
 
 
 def _text_key(text: str) -> str:
@@ -156,6 +168,7 @@ class ReportResult:
     written: list[Path]
     key_file: Path
     key_created: bool
+    reading: str = ""  # which columns were read, for stderr
 
 
 def _timezone(name: str | None):
@@ -185,6 +198,7 @@ def make_report(
     input_format: str | None = None,
     encoding: str = "utf-8",
     text_column: str | None = None,
+    skip_rows: int | None = None,
     labelled_sample: str | Path | None = None,
     force: bool = False,
     raw_csv: bool = False,
@@ -218,7 +232,9 @@ def make_report(
         created = not key_path.exists()
         key = load_or_create_key(key_path)
     clf = resolve_model(model)
-    data = load_mentions(input, model=clf, input_format=input_format, encoding=encoding, text_column=text_column)
+    data = load_mentions(
+        input, model=clf, input_format=input_format, encoding=encoding, text_column=text_column, skip_rows=skip_rows
+    )
     sample = read_sample(labelled_sample, data) if labelled_sample is not None else None
     summary = compute_summary(
         data,
@@ -231,4 +247,5 @@ def make_report(
         places=places,
         sample=sample,
     )
-    return ReportResult(summary, write_report(summary, output, formats, raw_csv=raw_csv), key_path, created)
+    written = write_report(summary, output, formats, raw_csv=raw_csv)
+    return ReportResult(summary, written, key_path, created, data.reading)

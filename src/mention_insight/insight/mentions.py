@@ -49,3 +49,5 @@ class MentionSet:
     source: str
     classified_here: bool
     model_id: str = "unsaved"
+    #: How the export was read (columns, layout, header line), for stderr.
+    reading: str = ""

@@ -6,11 +6,29 @@ import re
 from typing import cast
 
 from ..errors import ColumnError
+from .layouts import best_layout, norm
 from .records import ColumnMap, Record
 
 #: Column names looked for, in order of preference (compared lower-cased, spaces as _).
 COLUMN_CANDIDATES: dict[str, tuple[str, ...]] = {
-    "text": ("text", "full_text", "message", "body", "content", "tweet", "tweet_text", "post", "comment"),
+    "text": (
+        "text",
+        "full_text",
+        "message",
+        "body",
+        "content",
+        "tweet",
+        "tweet_text",
+        "post",
+        "comment",
+        "post_message",
+        "hit_sentence",
+        "snippet",
+        "message_text",
+        "post_text",
+        "mention",
+        "mention_text",
+    ),
     "id": ("id", "id_str", "tweet_id", "status_id", "message_id", "post_id"),
     "author": (
         "author_username",
@@ -40,15 +58,26 @@ COLUMN_CANDIDATES: dict[str, tuple[str, ...]] = {
 
 
 def _norm(name: str) -> str:
-    return re.sub(r"[\s\-]+", "_", name.strip().lower())
+    return norm(name)
 
 
-def map_columns(columns: list[str], overrides: dict[str, str | None] | None = None) -> ColumnMap:
-    """Find each role's column; ``overrides`` (role -> column) win. Raises ColumnError."""
+def map_columns(
+    columns: list[str], overrides: dict[str, str | None] | None = None, rows: list[list[str]] | None = None
+) -> ColumnMap:
+    """Find each role's column; ``overrides`` (role -> column) win, then a recognised export
+    layout (:mod:`.layouts`), then generic names. ``rows`` (a few data rows) let the error
+    for a missing text column propose the most text-like column. Raises ColumnError."""
     wanted_roles: dict[str, str] = {k: v for k, v in (overrides or {}).items() if v}
     by_norm: dict[str, str] = {}
     for c in columns:
         by_norm.setdefault(_norm(c), c)
+    layout, _ = best_layout(columns)
+    if layout is not None:
+        for role, names in layout.roles.items():
+            if role not in wanted_roles:
+                hit = next((by_norm[norm(h)] for h in names if norm(h) in by_norm), None)
+                if hit is not None:
+                    wanted_roles[role] = hit
     found: dict[str, str | None] = {}
     for role, candidates in COLUMN_CANDIDATES.items():
         if role in wanted_roles:
@@ -62,10 +91,16 @@ def map_columns(columns: list[str], overrides: dict[str, str | None] | None = No
         found[role] = next((by_norm[c] for c in candidates if c in by_norm), None)
     if found["text"] is None:
         names = ", ".join(COLUMN_CANDIDATES["text"][:6])
-        hint = f" Use --text-column {_quote_arg(columns[0])}." if columns else ""
+        guess = guess_text_column(columns, rows) if rows else None
+        if guess:
+            hint = f" Its values look like text: use --text-column {_quote_arg(guess)}."
+        elif columns:
+            hint = " Use --text-column NAME with the column that holds the mention text."
+        else:
+            hint = ""
         raise ColumnError(f"expected a text column (one of: {names}); found columns [{', '.join(columns)}].{hint}")
     text = cast(str, found.pop("text"))  # not None: checked above
-    return ColumnMap(text=text, **found)
+    return ColumnMap(text=text, layout=layout.name if layout else None, **found)
 
 
 def _quote_arg(name: str) -> str:
@@ -73,9 +108,12 @@ def _quote_arg(name: str) -> str:
 
 
 def guess_text_column(columns: list[str], rows: list[list[str]]) -> str | None:
+    """The column whose values look most like free text (mostly several words, longest on average)."""
     best, best_len = None, 0.0
     for i, c in enumerate(columns):
-        values = [r[i] for r in rows if i < len(r)]
+        values = [str(r[i]) for r in rows if i < len(r) and r[i] is not None]
+        if not values:
+            continue
         spaced = [v for v in values if " " in v.strip()]
         if len(spaced) < max(1, len(values) // 2):
             continue
@@ -106,3 +144,15 @@ def union_keys(records: list[Record]) -> list[str]:
             cols.setdefault(k, None)
     cols.pop("_raw", None)
     return list(cols) + (["_raw"] if any("_raw" in r.data for r in records) else [])
+
+
+def describe_mapping(mapping: ColumnMap) -> str:
+    """One line for stderr: which columns were taken for what, and how they were found."""
+    roles = [("text", mapping.text), ("author", mapping.author), ("date", mapping.created_at), ("id", mapping.id)]
+    parts = ", ".join(f"{role} {col!r}" for role, col in roles if col)
+    line = f"columns: {parts}"
+    if mapping.layout:
+        line += f" (recognised as {mapping.layout})"
+    if mapping.header_line and mapping.header_line > 1:
+        line += f"; header row on line {mapping.header_line}, the rows above it skipped"
+    return line

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import csv
 
-from ..errors import InputFormatError
+from ..errors import ColumnError, InputFormatError
 from .columns import guess_text_column, map_columns, unique_names
+from .layouts import header_score
 from .records import Record
 
 MAX_FIELD = 1 << 20
@@ -26,7 +27,11 @@ class _RowError(Exception):
     """A physical line the CSV reader could not turn into a row (kept with this reason)."""
 
 
-def read_csv(lines, delimiter, name, overrides, header: bool | None):
+#: How far down a header row below a metadata block is looked for.
+HEADER_SEARCH_ROWS = 30
+
+
+def read_csv(lines, delimiter, name, overrides, header: bool | None, skip_rows: int | None = None):
     csv.field_size_limit(MAX_FIELD)
     # Physical lines and quote characters read so far, and the raw lines of the current
     # record: a record that spans several lines with an odd number of quotes, or with the
@@ -65,11 +70,40 @@ def read_csv(lines, delimiter, name, overrides, header: bool | None):
             if row and any(cell.strip() for cell in row):
                 return row, start, state["lines"], (state["quotes"] - quotes) % 2 == 1, list(state["raw"])
 
-    first, *_ = next_row()
+    pending: list[tuple] = []  # rows read ahead, replayed before reading on
+
+    def take():
+        return pending.pop(0) if pending else next_row()
+
+    if skip_rows:
+        for _ in range(skip_rows):  # --skip-rows: rows above the header, skipped as told
+            if take()[0] is None:
+                raise InputFormatError(f"{name} has no more than {skip_rows} rows: lower --skip-rows.")
+    item = take()
+    first = item[0]
     if first is None:
         raise InputFormatError(f"{name} is empty: expected a header row and at least one mention.")
     if isinstance(first, _RowError):
-        raise InputFormatError(f"{name}, line 1: the header row cannot be read ({first}).")
+        raise InputFormatError(f"{name}, line {item[1]}: the header row cannot be read ({first}).")
+    header_line = item[1]
+    if header is None and not skip_rows and header_score(first) == 0:
+        # A metadata block above the header (title, query, date range): look for a row below
+        # that names a text column among other known headers, and start there.
+        ahead = []
+        while len(ahead) < HEADER_SEARCH_ROWS:
+            nxt = next_row()
+            if nxt[0] is None:
+                break
+            ahead.append(nxt)
+        at = next(
+            (i for i, it in enumerate(ahead) if not isinstance(it[0], _RowError) and header_score(it[0]) >= 2),
+            None,
+        )
+        if at is not None:
+            first, header_line, header = ahead[at][0], ahead[at][1], True
+            pending.extend(ahead[at + 1 :])
+        else:
+            pending.extend(ahead)
     buffered: list[tuple] = []
     if header is None:
         header = not _looks_like_data(first)
@@ -77,9 +111,9 @@ def read_csv(lines, delimiter, name, overrides, header: bool | None):
         columns = unique_names([c.strip() for c in first])
     else:
         columns = [f"column_{i + 1}" for i in range(len(first))]
-        buffered.append((first, 1, 1, False, []))
+        buffered.append((first, header_line, header_line, False, []))
         while len(buffered) < 50:
-            item = next_row()
+            item = take()
             if item[0] is None:
                 break
             if not isinstance(item[0], _RowError):
@@ -88,7 +122,20 @@ def read_csv(lines, delimiter, name, overrides, header: bool | None):
             guess = guess_text_column(columns, [item[0] for item in buffered])
             if guess:
                 overrides = {**(overrides or {}), "text": guess}
-    mapping = map_columns(columns, overrides)
+    try:
+        mapping = map_columns(columns, overrides)
+    except ColumnError:
+        sample = [it[0] for it in [*buffered, *pending] if not isinstance(it[0], _RowError)]
+        while len(sample) < 50:
+            nxt = take()
+            if nxt[0] is None:
+                break
+            pending.append(nxt)
+            if not isinstance(nxt[0], _RowError):
+                sample.append(nxt[0])
+        map_columns(columns, overrides, sample)  # raises, proposing the most text-like column
+        raise
+    mapping.header_line = header_line if header else None
     width = len(columns)
 
     def record(row, line: int, error: str | None = None) -> Record:
@@ -115,9 +162,9 @@ def read_csv(lines, delimiter, name, overrides, header: bool | None):
             yield record(row, n, None if len(row) == width else ragged(row, n))
 
     def records():
-        pending = iter(buffered)
+        replay = iter(buffered)
         while True:
-            item = next(pending, None) or next_row()
+            item = next(replay, None) or take()
             row, start, end, odd_quotes, raw_lines = item
             if row is None:
                 return

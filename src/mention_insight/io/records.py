@@ -28,6 +28,10 @@ class ColumnMap:
     area: str | None = None
     in_reply_to: str | None = None
     outcome: str | None = None
+    #: The export layout recognised from the header (:mod:`.layouts`), if any.
+    layout: str | None = None
+    #: The line of the header row, when it is not the first (rows above it were skipped).
+    header_line: int | None = None
 
 
 @dataclass

@@ -42,6 +42,7 @@ class ReadRequest:
     name: str
     overrides: dict = field(default_factory=dict)
     header: bool | None = None
+    skip_rows: int | None = None
 
     def whole_text(self) -> str:
         text = "".join(line for _, line in self.lines)
@@ -66,7 +67,7 @@ def _read_delimited(delimiter: str | None) -> Reader:
     def read(req: ReadRequest):
         header_line = next((ln for ln in req.head.lstrip("\ufeff").splitlines() if ln.strip()), "")
         sep = delimiter or sniff_delimiter(header_line)
-        cols, mapping, records = read_csv(req.lines, sep, req.name, req.overrides, req.header)
+        cols, mapping, records = read_csv(req.lines, sep, req.name, req.overrides, req.header, req.skip_rows)
         return ("tsv" if delimiter == "\t" else "csv"), cols, mapping, records
 
     return read
@@ -158,14 +159,19 @@ def open_mentions(
     text_column: str | None = None,
     columns: dict[str, str | None] | None = None,
     header: bool | None = None,
+    skip_rows: int | None = None,
 ) -> MentionSource:
     """Open an export for reading.
 
     ``source`` is a path, ``"-"`` for stdin, or a binary file object. ``format`` is one
     of :data:`FORMATS` (detected when ``None``); ``text_column`` and ``columns`` (role ->
     column name, roles as in :class:`ColumnMap`) override the column detection;
-    ``header=False`` reads a CSV without a header row (detected when ``None``).
+    ``header=False`` reads a CSV without a header row (detected when ``None``);
+    ``skip_rows`` skips that many rows above the header (a metadata block; detected when
+    ``None``).
     """
+    if skip_rows is not None and skip_rows < 0:
+        raise InputFormatError(f"--skip-rows must be 0 or more, not {skip_rows}.")
     if format is not None and format not in FORMATS:
         raise InputFormatError(f"unknown format {format!r}: expected one of {', '.join(FORMATS)}.")
     try:
@@ -180,7 +186,7 @@ def open_mentions(
     buffered = io.BufferedReader(PrefixedStream(head, stream), buffer_size=HEAD_BYTES)
     head_text = head.decode("utf-8", errors="replace")
     fmt = format or detect_format(head_text, name)
-    request = ReadRequest(decode_lines(buffered, encoding, name), head_text, name, overrides, header)
+    request = ReadRequest(decode_lines(buffered, encoding, name), head_text, name, overrides, header, skip_rows)
 
     def closing(records):
         try:
