@@ -90,7 +90,7 @@ def map_columns(
             continue
         found[role] = next((by_norm[c] for c in candidates if c in by_norm), None)
     if found["text"] is None:
-        names = ", ".join(COLUMN_CANDIDATES["text"][:6])
+        known = ", ".join(COLUMN_CANDIDATES["text"][:6])
         guess = guess_text_column(columns, rows) if rows else None
         if guess:
             hint = f" Its values look like text: use --text-column {_quote_arg(guess)}."
@@ -98,9 +98,11 @@ def map_columns(
             hint = " Use --text-column NAME with the column that holds the mention text."
         else:
             hint = ""
-        raise ColumnError(f"expected a text column (one of: {names}); found columns [{', '.join(columns)}].{hint}")
+        raise ColumnError(f"expected a text column (one of: {known}); found columns [{', '.join(columns)}].{hint}")
     text = cast(str, found.pop("text"))  # not None: checked above
-    return ColumnMap(text=text, layout=layout.name if layout else None, **found)
+    mapping = ColumnMap(text=text, **found)
+    mapping.layout = layout.name if layout else None
+    return mapping
 
 
 def _quote_arg(name: str) -> str:

@@ -89,7 +89,7 @@ def read_csv(lines, delimiter, name, overrides, header: bool | None, skip_rows: 
     if header is None and not skip_rows and header_score(first) == 0:
         # A metadata block above the header (title, query, date range): look for a row below
         # that names a text column among other known headers, and start there.
-        ahead = []
+        ahead: list[tuple] = []
         while len(ahead) < HEADER_SEARCH_ROWS:
             nxt = next_row()
             if nxt[0] is None:
