@@ -100,9 +100,17 @@ def map_columns(
             hint = ""
         raise ColumnError(f"expected a text column (one of: {known}); found columns [{', '.join(columns)}].{hint}")
     text = cast(str, found.pop("text"))  # not None: checked above
-    mapping = ColumnMap(text=text, **found)
-    mapping.layout = layout.name if layout else None
-    return mapping
+    return ColumnMap(
+        text=text,
+        id=found["id"],
+        author=found["author"],
+        created_at=found["created_at"],
+        account=found["account"],
+        area=found["area"],
+        in_reply_to=found["in_reply_to"],
+        outcome=found["outcome"],
+        layout=layout.name if layout else None,
+    )
 
 
 def _quote_arg(name: str) -> str:
