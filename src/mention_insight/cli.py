@@ -331,6 +331,12 @@ def evaluate_cmd(labelled, model_path, trust_modified, text_column, labels_colum
 @click.option("--timezone", default="UTC", show_default=True, help="Time zone for days and hours, e.g. Europe/London.")
 @click.option("--formats", default="html,md,json,csv", show_default=True, help="Comma-separated: html, md, json, csv.")
 @click.option(
+    "--dayfirst/--monthfirst",
+    default=None,
+    help="How dates like 01/09/2026 read (default: as the export shows, else day-first as in the UK).",
+)
+@click.option("--date-format", help="strptime format of the date column, e.g. '%d/%m/%Y %H:%M'.")
+@click.option(
     "--labelled-sample",
     "--error-rates",
     "labelled_sample",
@@ -354,6 +360,8 @@ def report_cmd(
     places_file,
     timezone,
     formats,
+    dayfirst,
+    date_format,
     labelled_sample,
     input_format,
     text_column,
@@ -390,12 +398,18 @@ def report_cmd(
         encoding=encoding,
         text_column=text_column,
         skip_rows=skip_rows,
+        dayfirst=dayfirst,
+        date_format=date_format,
         labelled_sample=labelled_sample,
         force=force,
         raw_csv=raw_csv,
     )
     if result.reading:
         click.echo(result.reading, err=True)
+    if result.dates is not None:
+        for line in (result.dates.message(), result.dates.dayfirst_message()):
+            if line:
+                click.echo(line, err=True)
     for path in result.written:
         click.echo(f"wrote {path}", err=True)
     from .report.prose import note_text

@@ -15,7 +15,7 @@ from .api import ModelLike, resolve_model
 from .batch import classify_records
 from .errors import ReportError
 from .insight import ImpactSummary, Mention, MentionSet, compute_summary
-from .insight.periods import parse_datetime
+from .insight.periods import DateReading, read_dates
 from .insight.pseudonym import Pseudonymiser, load_or_create_key, read_key
 from .insight.sample import LabelledSample
 from .insight.summary import check_options
@@ -50,9 +50,15 @@ def _results(source: MentionSource, clf: MentionClassifier, classified: bool) ->
 
 
 def _mentions(
-    source: MentionSource, results: Iterable[tuple[Record, tuple]], classified: bool = False
-) -> list[Mention]:
-    """Mentions from records; ``classified``: cells are read back from our own (spreadsheet-safe) output."""
+    source: MentionSource,
+    results: Iterable[tuple[Record, tuple]],
+    classified: bool = False,
+    *,
+    dayfirst: bool | None = None,
+    date_format: str | None = None,
+) -> tuple[list[Mention], DateReading]:
+    """Mentions from records, and how their dates were read; ``classified``: cells are read
+    back from our own (spreadsheet-safe) output."""
     mp = source.mapping
     name_col = next((c for c in source.columns if c.lower() in NAME_COLUMNS and c != mp.author), None)
     unescape = unescape_cell if classified else str
@@ -62,28 +68,32 @@ def _mentions(
         text = unescape(str(value)).strip() if value is not None else ""
         return text or None
 
-    out = []
+    rows = []
     for rec, (label, labels, scores, error) in results:
         d = rec.data
-        out.append(
-            Mention(
-                line=rec.line,
-                text=unescape(source.text_of(rec) or ""),
-                label=label,
-                labels=labels,
-                scores=scores,
-                id=cell(d, mp.id),
-                author=cell(d, mp.author),
-                author_name=cell(d, name_col),
-                created_at=parse_datetime(d.get(mp.created_at)) if mp.created_at else None,
-                account=cell(d, mp.account),
-                area=cell(d, mp.area),
-                in_reply_to=cell(d, mp.in_reply_to),
-                outcome=cell(d, mp.outcome),
-                error=error,
+        rows.append(
+            (
+                rec.line,
+                d.get(mp.created_at) if mp.created_at else None,
+                {
+                    "line": rec.line,
+                    "text": unescape(source.text_of(rec) or ""),
+                    "label": label,
+                    "labels": labels,
+                    "scores": scores,
+                    "id": cell(d, mp.id),
+                    "author": cell(d, mp.author),
+                    "author_name": cell(d, name_col),
+                    "account": cell(d, mp.account),
+                    "area": cell(d, mp.area),
+                    "in_reply_to": cell(d, mp.in_reply_to),
+                    "outcome": cell(d, mp.outcome),
+                    "error": error,
+                },
             )
         )
-    return out
+    dates, reading = read_dates([(line, raw) for line, raw, _ in rows], dayfirst=dayfirst, date_format=date_format)
+    return [Mention(created_at=when, **fields) for (_, _, fields), when in zip(rows, dates)], reading
 
 
 def load_mentions(
@@ -95,6 +105,8 @@ def load_mentions(
     text_column: str | None = None,
     columns: dict | None = None,
     skip_rows: int | None = None,
+    dayfirst: bool | None = None,
+    date_format: str | None = None,
 ) -> MentionSet:
     """Read an export as :class:`~mention_insight.insight.Mention` objects; classify it with
     ``model`` (default: bundled) unless it is already the output of ``classify``."""
@@ -104,7 +116,9 @@ def load_mentions(
     )
     classified = row_schema.is_classified(src.columns)
     labels = (row_schema.labels_of(src.columns) if classified else []) or list(clf.all_labels)
-    mentions = _mentions(src, _results(src, clf, classified), classified)
+    mentions, dates = _mentions(
+        src, _results(src, clf, classified), classified, dayfirst=dayfirst, date_format=date_format
+    )
     return MentionSet(
         mentions,
         labels,
@@ -113,6 +127,7 @@ def load_mentions(
         not classified,
         clf.model_id,
         reading=describe_mapping(src.mapping),
+        dates=dates,
     )
 
 
@@ -169,6 +184,7 @@ class ReportResult:
     key_file: Path
     key_created: bool
     reading: str = ""  # which columns were read, for stderr
+    dates: DateReading | None = None
 
 
 def _timezone(name: str | None):
@@ -199,6 +215,8 @@ def make_report(
     encoding: str = "utf-8",
     text_column: str | None = None,
     skip_rows: int | None = None,
+    dayfirst: bool | None = None,
+    date_format: str | None = None,
     labelled_sample: str | Path | None = None,
     force: bool = False,
     raw_csv: bool = False,
@@ -233,7 +251,14 @@ def make_report(
         key = load_or_create_key(key_path)
     clf = resolve_model(model)
     data = load_mentions(
-        input, model=clf, input_format=input_format, encoding=encoding, text_column=text_column, skip_rows=skip_rows
+        input,
+        model=clf,
+        input_format=input_format,
+        encoding=encoding,
+        text_column=text_column,
+        skip_rows=skip_rows,
+        dayfirst=dayfirst,
+        date_format=date_format,
     )
     sample = read_sample(labelled_sample, data) if labelled_sample is not None else None
     summary = compute_summary(
@@ -248,4 +273,4 @@ def make_report(
         sample=sample,
     )
     written = write_report(summary, output, formats, raw_csv=raw_csv)
-    return ReportResult(summary, written, key_path, created, data.reading)
+    return ReportResult(summary, written, key_path, created, data.reading, data.dates)

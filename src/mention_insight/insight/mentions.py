@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from .periods import DateReading
 from .pseudonym import handle_key
 
 
@@ -51,3 +52,5 @@ class MentionSet:
     model_id: str = "unsaved"
     #: How the export was read (columns, layout, header line), for stderr.
     reading: str = ""
+    #: How its dates were read (day-first or not, the unreadable ones).
+    dates: DateReading | None = None

@@ -1,12 +1,19 @@
 """Dates and periods: parse export timestamps and bucket them by day, week or month.
 
-Timestamps are ISO 8601 (``2026-08-03T09:14:22Z``, with or without an offset) or X's
-classic format (``Wed Oct 10 20:19:24 +0000 2018``). A naive timestamp is taken as UTC.
+Timestamps are ISO 8601 (``2026-08-03T09:14:22Z``, with or without an offset), X's
+classic format (``Wed Oct 10 20:19:24 +0000 2018``), or what social-media tools write
+(``01/09/2026 09:12``, ``01-Sep-2026``, ``1 September 2026 9:12am``), read by
+``python-dateutil``: numeric dates day-first (UK) unless the export shows otherwise
+(:func:`read_dates`), or with an explicit ``strptime`` format. A naive timestamp is taken
+as UTC.
 Weeks start on Monday and are named by that Monday's date; months are ``YYYY-MM``.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from ..errors import ReportError
@@ -18,8 +25,19 @@ UNDATED = "undated"
 MIN_YEAR, MAX_YEAR = 1900, 2200
 
 
-def parse_datetime(value) -> datetime | None:
-    """A timezone-aware datetime, or None when ``value`` is empty or not a known format."""
+#: A date with digits or a month name in it (what dateutil is allowed to read: it would
+#: otherwise take "10" or "may" for a day of the current month).
+_DATE_LIKE = re.compile(
+    r"\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}|\d{1,2}[\s\-]*[A-Za-z]{3,9}[\s\-,]*\d{2,4}|[A-Za-z]{3,9}\s+\d{1,2},?\s+\d{4}"
+)
+_NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})\b")
+
+
+def parse_datetime(value, *, dayfirst: bool = True, date_format: str | None = None) -> datetime | None:
+    """A timezone-aware datetime, or None when ``value`` is empty or not a readable date.
+
+    ``date_format``: a ``strptime`` format that every date follows (tried after ISO 8601);
+    ``dayfirst``: how ``01/09/2026`` reads (1 September when True)."""
     if value is None:
         return None
     if isinstance(value, datetime):
@@ -39,12 +57,81 @@ def parse_datetime(value) -> datetime | None:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
         try:
-            parsed = datetime.strptime(text, "%a %b %d %H:%M:%S %z %Y")
+            parsed = datetime.strptime(text, date_format or "%a %b %d %H:%M:%S %z %Y")
         except ValueError:
-            return None
+            if date_format or not _DATE_LIKE.search(text):
+                return None
+            from dateutil import parser as date_parser
+
+            try:
+                parsed = date_parser.parse(text, dayfirst=dayfirst)
+            except (ValueError, OverflowError):
+                return None
     if not MIN_YEAR <= parsed.year <= MAX_YEAR:  # no mention is that old or new; shifting zones would overflow
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+@dataclass
+class DateReading:
+    """How an export's dates were read, and the rows whose date could not be."""
+
+    dayfirst: bool
+    decided_by: str  # "option", "data" or "default"
+    unreadable: list[tuple[int, str]] = field(default_factory=list)  # (line, value)
+    numeric: int = 0  # dates written like 01/09/2026
+
+    def dayfirst_message(self) -> str | None:
+        """A line for stderr when numeric dates were read day-first only by default."""
+        if self.decided_by != "default" or not self.numeric:
+            return None
+        return (
+            f"{self.numeric} date(s) like 01/09/2026 were read day-first (1 September), as in the UK; "
+            "pass --monthfirst if the export writes them month-first."
+        )
+
+    def message(self) -> str | None:
+        """A line for stderr about the unreadable dates, or None."""
+        if not self.unreadable:
+            return None
+        lines = ", ".join(str(n) for n, _ in self.unreadable[:8]) + (", ..." if len(self.unreadable) > 8 else "")
+        return (
+            f"{len(self.unreadable)} row(s) have a date that could not be read and count as undated "
+            f"(lines {lines}; e.g. {self.unreadable[0][1]!r}): pass --date-format, e.g. --date-format '%d/%m/%Y %H:%M'."
+        )
+
+
+def decide_dayfirst(values: Sequence[str], dayfirst: bool | None = None) -> tuple[bool, str]:
+    """Day-first or month-first for numeric dates like 01/09/2026: as told, else as the data
+    shows (a first number over 12 means day-first, a second one month-first), else day-first."""
+    if dayfirst is not None:
+        return dayfirst, "option"
+    day = month = False
+    for v in values:
+        m = _NUMERIC_DATE.match(str(v))
+        if m:
+            a, b = int(m.group(1)), int(m.group(2))
+            day |= a > 12
+            month |= b > 12
+    if month and not day:
+        return False, "data"
+    return True, "data" if day else "default"
+
+
+def read_dates(
+    values: Sequence[tuple[int, object]], *, dayfirst: bool | None = None, date_format: str | None = None
+) -> tuple[list[datetime | None], DateReading]:
+    """Parse an export's date cells ((line, value) pairs) the same way throughout."""
+    first, how = decide_dayfirst([str(v) for _, v in values if isinstance(v, str)], dayfirst)
+    reading = DateReading(first, how)
+    reading.numeric = sum(1 for _, v in values if isinstance(v, str) and _NUMERIC_DATE.match(v))
+    out: list[datetime | None] = []
+    for line, value in values:
+        parsed = parse_datetime(value, dayfirst=first, date_format=date_format)
+        if parsed is None and value not in (None, "") and str(value).strip():
+            reading.unreadable.append((line, str(value)[:40]))
+        out.append(parsed)
+    return out, reading
 
 
 def check_period(period: str) -> str:

@@ -20,6 +20,7 @@ import io
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import IO
 
 from ..errors import EncodingError, InputFormatError
 from .columns import map_columns, union_keys
@@ -28,6 +29,7 @@ from .delimited import read_csv, sniff_delimiter
 from .documents import WRAPPER_KEYS, json_records, load_json, tweets_js_records, twitter_records
 from .jsonlines import read_jsonl
 from .records import ColumnMap, MentionSource, Record
+from .spreadsheet import read_xlsx
 
 HEAD_BYTES = 1 << 16
 
@@ -43,6 +45,8 @@ class ReadRequest:
     overrides: dict = field(default_factory=dict)
     header: bool | None = None
     skip_rows: int | None = None
+    binary: IO[bytes] | None = None  # the raw bytes, for binary formats (xlsx)
+    sheet: str | None = None
 
     def whole_text(self) -> str:
         text = "".join(line for _, line in self.lines)
@@ -94,6 +98,13 @@ def _read_twitter_api(req: ReadRequest):
     return _document("twitter-api", twitter_records(load_json(req.whole_text(), req.name), req.name), req)
 
 
+def _read_xlsx(req: ReadRequest):
+    if req.binary is None:  # pragma: no cover - open_mentions always sets it
+        raise InputFormatError(f"{req.name}: an Excel workbook must be read from a file")
+    cols, mapping, recs = read_xlsx(req.binary, req.name, req.overrides, req.skip_rows, req.sheet)
+    return "xlsx", cols, mapping, iter(recs)
+
+
 def _read_tweets_js(req: ReadRequest):
     return _document("tweets-js", tweets_js_records(req.whole_text(), req.name), req)
 
@@ -115,6 +126,7 @@ FORMATS: dict[str, Format] = {
         Format("json", _read_json, "a JSON array of objects, or an object with a 'data' list"),
         Format("twitter-api", _read_twitter_api, "X API v2 responses ('data' + 'includes.users')"),
         Format("tweets-js", _read_tweets_js, "the X archive's tweets.js"),
+        Format("xlsx", _read_xlsx, "an Excel workbook (.xlsx): the first sheet"),
     )
 }
 
@@ -123,6 +135,8 @@ def detect_format(head: str, name: str = "") -> str:
     """Guess the format from the file name and its first bytes."""
     lower = name.lower()
     start = head.lstrip("\ufeff \t\r\n")
+    if head.startswith("PK\x03\x04") or lower.endswith((".xlsx", ".xlsm")):
+        return "xlsx"
     if start.startswith("window.YTD") or lower.endswith(".js"):
         return "tweets-js"
     if lower.endswith((".jsonl", ".ndjson")):
@@ -160,6 +174,7 @@ def open_mentions(
     columns: dict[str, str | None] | None = None,
     header: bool | None = None,
     skip_rows: int | None = None,
+    sheet: str | None = None,
 ) -> MentionSource:
     """Open an export for reading.
 
@@ -168,7 +183,7 @@ def open_mentions(
     column name, roles as in :class:`ColumnMap`) override the column detection;
     ``header=False`` reads a CSV without a header row (detected when ``None``);
     ``skip_rows`` skips that many rows above the header (a metadata block; detected when
-    ``None``).
+    ``None``); ``sheet`` names the sheet of an Excel workbook (the first if ``None``).
     """
     if skip_rows is not None and skip_rows < 0:
         raise InputFormatError(f"--skip-rows must be 0 or more, not {skip_rows}.")
@@ -186,7 +201,9 @@ def open_mentions(
     buffered = io.BufferedReader(PrefixedStream(head, stream), buffer_size=HEAD_BYTES)
     head_text = head.decode("utf-8", errors="replace")
     fmt = format or detect_format(head_text, name)
-    request = ReadRequest(decode_lines(buffered, encoding, name), head_text, name, overrides, header, skip_rows)
+    request = ReadRequest(
+        decode_lines(buffered, encoding, name), head_text, name, overrides, header, skip_rows, buffered, sheet
+    )
 
     def closing(records):
         try:
