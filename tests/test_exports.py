@@ -109,3 +109,46 @@ def test_month_first_dates_are_recognised_from_the_data_or_the_option(tmp_path, 
     assert load_mentions(uk, model=toy_model).mentions[0].created_at.month == 2
     assert load_mentions(uk, model=toy_model, dayfirst=False).mentions[0].created_at.month == 1
     assert load_mentions(uk, model=toy_model).dates.dayfirst_message().startswith("1 date(s) like 01/09/2026 were read")
+
+
+def _api_csv(tmp_path) -> Path:
+    rows = [
+        ("1", "parent_m20", "@NPT_Didsbury thanks for coming to the school fair today"),
+        ("2", "fog_lane_walker", "@NPT_Didsbury bikes racing round Fog Lane park again"),
+        ("3", "NPT_Didsbury", "@parent_m20 Thanks, glad the kids enjoyed it"),
+        ("4", "cyclist_m20", "@NPT_Didsbury @TfGMNews vans parked across the cycle lane again"),
+        ("5", "NPT_Didsbury", "Street surgery on Burton Road on Saturday, come and see us"),
+        ("6", "burton_rd", "@NPT_Didsbury can someone pop round about the break-in?"),
+    ]
+    path = tmp_path / "search.csv"
+    path.write_text(
+        "id,author.username,created_at,text\n"
+        + "".join(f"{i},{a},2026-09-0{i}T10:00:00Z,{t}\n" for i, a, t in rows),
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_the_account_is_worked_out_from_the_handles_the_mentions_address(tmp_path, toy_model):
+    data = load_mentions(_api_csv(tmp_path), model=toy_model)
+    assert data.accounts.handles == ("NPT_Didsbury",) and data.accounts.how == "data"
+    own = [m.id for m in data.mentions if m.is_account_post]
+    assert own == ["3", "5"]
+    assert {m.account for m in data.mentions} == {"NPT_Didsbury"}
+    assert data.accounts.message(2, 4) == (
+        "account(s) worked out from the data: @NPT_Didsbury (4 mentions address it); "
+        "4 public mention(s), 2 post(s) by the account(s)"
+    )
+
+
+def test_the_account_can_be_given(tmp_path, toy_model):
+    data = load_mentions(_api_csv(tmp_path), model=toy_model, accounts=["@TfGMNews"])
+    assert data.accounts.handles == ("TfGMNews",) and data.accounts.how == "option"
+    assert [m.id for m in data.mentions if m.account == "TfGMNews"] == ["4"]
+    assert not any(m.is_account_post for m in data.mentions)
+
+
+def test_an_x_archive_is_the_accounts_own_posts(toy_model):
+    data = load_mentions(HERE / "tweets.js", model=toy_model)
+    assert data.accounts.how == "archive"
+    assert all(m.is_account_post for m in data.mentions)

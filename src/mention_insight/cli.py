@@ -337,6 +337,13 @@ def evaluate_cmd(labelled, model_path, trust_modified, text_column, labels_colum
 )
 @click.option("--date-format", help="strptime format of the date column, e.g. '%d/%m/%Y %H:%M'.")
 @click.option(
+    "--account",
+    "accounts",
+    multiple=True,
+    help="The account the export is about (@handle; repeat for several). Default: an account column, else "
+    "the handles most mentions address.",
+)
+@click.option(
     "--labelled-sample",
     "--error-rates",
     "labelled_sample",
@@ -362,6 +369,7 @@ def report_cmd(
     formats,
     dayfirst,
     date_format,
+    accounts,
     labelled_sample,
     input_format,
     text_column,
@@ -400,12 +408,15 @@ def report_cmd(
         skip_rows=skip_rows,
         dayfirst=dayfirst,
         date_format=date_format,
+        accounts=accounts,
         labelled_sample=labelled_sample,
         force=force,
         raw_csv=raw_csv,
     )
     if result.reading:
         click.echo(result.reading, err=True)
+    if result.accounts:
+        click.echo(result.accounts, err=True)
     if result.dates is not None:
         for line in (result.dates.message(), result.dates.dayfirst_message()):
             if line:

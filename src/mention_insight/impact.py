@@ -7,7 +7,7 @@ sample to the export's mentions, runs the insight pipeline and the renderers.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +15,7 @@ from .api import ModelLike, resolve_model
 from .batch import classify_records
 from .errors import ReportError
 from .insight import ImpactSummary, Mention, MentionSet, compute_summary
+from .insight.accounts import Accounts, archive_posts, attribute, find_accounts
 from .insight.periods import DateReading, read_dates
 from .insight.pseudonym import Pseudonymiser, load_or_create_key, read_key
 from .insight.sample import LabelledSample
@@ -107,6 +108,7 @@ def load_mentions(
     skip_rows: int | None = None,
     dayfirst: bool | None = None,
     date_format: str | None = None,
+    accounts: Sequence[str] = (),
 ) -> MentionSet:
     """Read an export as :class:`~mention_insight.insight.Mention` objects; classify it with
     ``model`` (default: bundled) unless it is already the output of ``classify``."""
@@ -119,6 +121,14 @@ def load_mentions(
     mentions, dates = _mentions(
         src, _results(src, clf, classified), classified, dayfirst=dayfirst, date_format=date_format
     )
+    if src.format == "tweets-js":  # the archive holds the account's own posts, not mentions of it
+        whose = Accounts((), "archive", {})
+        mentions = archive_posts(mentions)
+    elif accounts or not src.mapping.account:
+        whose = find_accounts(mentions, accounts)
+        mentions = attribute(mentions, whose)
+    else:
+        whose = Accounts((), "column", {})
     return MentionSet(
         mentions,
         labels,
@@ -128,6 +138,7 @@ def load_mentions(
         clf.model_id,
         reading=describe_mapping(src.mapping),
         dates=dates,
+        accounts=whose,
     )
 
 
@@ -185,6 +196,7 @@ class ReportResult:
     key_created: bool
     reading: str = ""  # which columns were read, for stderr
     dates: DateReading | None = None
+    accounts: str = ""  # whose voice: the accounts and their own posts, for stderr
 
 
 def _timezone(name: str | None):
@@ -217,6 +229,7 @@ def make_report(
     skip_rows: int | None = None,
     dayfirst: bool | None = None,
     date_format: str | None = None,
+    accounts: Sequence[str] = (),
     labelled_sample: str | Path | None = None,
     force: bool = False,
     raw_csv: bool = False,
@@ -259,6 +272,7 @@ def make_report(
         skip_rows=skip_rows,
         dayfirst=dayfirst,
         date_format=date_format,
+        accounts=accounts,
     )
     sample = read_sample(labelled_sample, data) if labelled_sample is not None else None
     summary = compute_summary(
@@ -273,4 +287,7 @@ def make_report(
         sample=sample,
     )
     written = write_report(summary, output, formats, raw_csv=raw_csv)
-    return ReportResult(summary, written, key_path, created, data.reading, data.dates)
+    whose = ""
+    if data.accounts is not None:
+        whose = data.accounts.message(summary.account_posts, summary.mentions)
+    return ReportResult(summary, written, key_path, created, data.reading, data.dates, whose)

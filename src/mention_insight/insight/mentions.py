@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from .periods import DateReading
 from .pseudonym import handle_key
@@ -54,3 +55,5 @@ class MentionSet:
     reading: str = ""
     #: How its dates were read (day-first or not, the unreadable ones).
     dates: DateReading | None = None
+    #: Whose voice: the accounts the export is about, and how they were found.
+    accounts: Any = None
