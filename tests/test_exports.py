@@ -122,8 +122,7 @@ def _api_csv(tmp_path) -> Path:
     ]
     path = tmp_path / "search.csv"
     path.write_text(
-        "id,author.username,created_at,text\n"
-        + "".join(f"{i},{a},2026-09-0{i}T10:00:00Z,{t}\n" for i, a, t in rows),
+        "id,author.username,created_at,text\n" + "".join(f"{i},{a},2026-09-0{i}T10:00:00Z,{t}\n" for i, a, t in rows),
         encoding="utf-8",
     )
     return path

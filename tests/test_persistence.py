@@ -170,3 +170,13 @@ def test_an_unknown_backend_parameter_is_refused_plainly(model_copy):
     seal(model_copy, config)
     with pytest.raises(ModelError, match="could not read the weights in .*warp_speed"):
         load_model(model_copy, cache=False)
+
+
+def test_versions_warn_only_outside_the_range_known_to_work():
+    from mention_insight.persistence import compatible
+
+    assert compatible("1.9.1", "1.10.0")  # scikit-learn minor releases read the saved arrays
+    assert not compatible("1.9.1", "2.0.0")
+    assert compatible("0.23.3", "0.23.9")
+    assert not compatible("0.23.3", "0.24.0")  # 0.x minor releases may break
+    assert not compatible("3.8.18", "4.0.0")

@@ -49,8 +49,9 @@ TRACKED_PACKAGES = (
     "transformers",
     "torch",
 )
-#: The recorded packages that take part in *loading and predicting*; a different minor version of
-#: one of these warns on load. torch and transformers only train (serving is ONNX), so they do not.
+#: The recorded packages that take part in *loading and predicting*; a version outside the range
+#: known to work with the saved one (:func:`compatible`) warns on load. torch and transformers only
+#: train (serving is ONNX), so they never do.
 SERVING_PACKAGES = ("scikit-learn", "numpy", "spacy", "onnxruntime", "tokenizers")
 
 
@@ -74,6 +75,16 @@ def package_versions() -> dict[str, str]:
 
 def _minor(version: str) -> tuple[str, ...]:
     return tuple(version.split(".")[:2])
+
+
+def compatible(saved: str, installed: str) -> bool:
+    """Whether a model saved with ``saved`` predicts the same under ``installed``: the same major
+    version (the same minor for 0.x packages, whose minor releases may break). The model stores
+    weights as NumPy arrays, JSON and ONNX, never pickles, so newer minor releases read it."""
+    a, b = saved.split("."), installed.split(".")
+    if not a or not b or a[0] != b[0]:
+        return False
+    return a[0] != "0" or _minor(saved) == _minor(installed)
 
 
 def content_hash(config: dict) -> str:
@@ -233,11 +244,17 @@ def _warn_versions(path: Path, config: dict) -> None:
         )
     saved = config.get("package_versions", {})
     now = package_versions()
+    bundled = path.resolve().parts[-2:] == ("models", "default")
+    fix = (
+        "rebuild the bundled model with 'make model' (python -m training.build_transformer)"
+        if bundled
+        else "retrain it with 'mention-insight train'"
+    )
     for name in SERVING_PACKAGES:
-        if name in saved and name in now and _minor(saved[name]) != _minor(now[name]):
+        if name in saved and name in now and not compatible(saved[name], now[name]):
             warnings.warn(
-                f"model {path} was saved with {name} {saved[name]} but {now[name]} is installed; "
-                "predictions may differ slightly. Retrain with 'mention-insight train' to silence this.",
+                f"model {path} was saved with {name} {saved[name]} but {now[name]} is installed, outside the "
+                f"versions known to read it the same; predictions may differ. Install {name}=={saved[name]} or {fix}.",
                 stacklevel=3,
             )
 
