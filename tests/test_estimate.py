@@ -53,8 +53,8 @@ def test_no_error_rates_leaves_the_count_uncorrected():
 def test_phrase_reads_like_the_issue_asks():
     rates = ErrorRates(tp=600, fp=200, fn=400, n=2000)
     phrase = estimate_phrase(estimate_count(320, 1000, rates), "visit requests")
-    assert phrase.startswith("visit requests: about 300 (likely ")
-    assert phrase.endswith("), 320 predicted")
+    assert phrase.startswith("visit requests: about 300, likely between ")
+    assert phrase.endswith(" (320 predicted)")
 
 
 def test_observed_above_total_is_refused():

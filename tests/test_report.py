@@ -276,3 +276,109 @@ def test_a_sample_with_a_label_the_model_lacks_is_refused(tmp_path, sample_class
     )
     assert result.exit_code == 1
     assert "typo.csv: label(s) complain are not the model's labels" in result.output
+
+
+def test_the_count_charts_draw_the_json_estimates(sampled_report):
+    """Every point of the per-label charts is the JSON's estimate for that label and week."""
+    report = json.loads(sampled_report.with_suffix(".json").read_text())
+    html = sampled_report.read_text(encoding="utf-8")
+    points = re.findall(r'data-series="(\w+)" data-x="([\d-]+)" data-value="([\d.]+)"', html)
+    expected = {
+        (lab, p["period"]): est["estimated"]
+        for p in report["overall"]["per_period"]
+        if p["period"] != "undated"
+        for lab, est in p["estimated"].items()
+    }
+    drawn = {(lab, x): float(v) for lab, x, v in points}
+    assert drawn == expected
+    bands = re.findall(r'<polygon class="band"', html)
+    assert len(bands) == len(report["labels"])
+
+
+_OVERFLOW_PAGE = """<!DOCTYPE html><html><body style="margin:0">
+<iframe id="f" src="{src}" style="width:{width}px;height:4000px;border:0"></iframe>
+<script>
+document.getElementById('f').addEventListener('load', () => {{
+  const f = document.getElementById('f'), d = f.contentDocument, v = f.contentWindow.innerWidth;
+  const wide = [...d.querySelectorAll('body *')]
+    .filter(e => !e.closest('.table-wrap') && e.getBoundingClientRect().right > v + 1)
+    .map(e => e.tagName + '.' + (e.getAttribute('class') || '')).slice(0, 8);
+  const pre = document.createElement('pre');
+  pre.id = 'overflow-check';
+  pre.textContent = JSON.stringify({{v: v, w: d.documentElement.scrollWidth, wide: wide}});
+  document.body.appendChild(pre);
+}});
+</script></body></html>"""
+
+
+def _chromium_flags(tmp_path):
+    return [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--allow-file-access-from-files",
+        f"--user-data-dir={tmp_path / 'profile'}",
+    ]
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
+@pytest.mark.parametrize("width", [390, 1400])
+def test_nothing_overflows_at_phone_and_desktop_widths(sampled_report, tmp_path, width):
+    page = sampled_report.parent / f"at_{width}.html"
+    page.write_text(_OVERFLOW_PAGE.format(src=sampled_report.name, width=width), encoding="utf-8")
+    flags = _chromium_flags(tmp_path)
+    dom = subprocess.run(
+        [*flags, "--window-size=1500,2000", "--virtual-time-budget=5000", "--dump-dom", page.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    found = re.search(r'<pre id="overflow-check">(.*?)</pre>', dom.stdout)
+    assert found, dom.stderr[-500:]
+    check = json.loads(found.group(1).replace("&quot;", '"'))
+    assert check["v"] == width
+    assert check["w"] <= width and check["wide"] == [], check
+    folder = os.environ.get("MENTION_INSIGHT_SCREENSHOT_DIR")
+    if folder:  # python -m pytest -k overflows with this set refreshes the screenshots in docs/
+        shot = Path(folder) / f"report_{width}px.png"
+        size = f"--window-size={max(width, 500)},3000"
+        subprocess.run([*flags, size, f"--screenshot={shot}", page.as_uri()], check=True, timeout=120)
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
+def test_a_pdf_report_is_printed(tmp_path, sample_classified):
+    out = tmp_path / "report.html"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "report",
+            str(sample_classified),
+            "-o",
+            str(out),
+            "--formats",
+            "html,pdf",
+            "--labelled-sample",
+            str(LABELLED_SAMPLE),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    pdf = out.with_suffix(".pdf")
+    data = pdf.read_bytes()
+    assert data[:5] == b"%PDF-" and len(data) > 50_000
+    assert not list(tmp_path.glob(".*.tmp"))
+    if os.environ.get("MENTION_INSIGHT_SCREENSHOT_DIR"):
+        shutil.copy(pdf, Path(os.environ["MENTION_INSIGHT_SCREENSHOT_DIR"]) / "report.pdf")
+
+
+def test_a_pdf_without_chromium_is_refused_before_anything_is_written(tmp_path, sample_classified, monkeypatch):
+    monkeypatch.setenv("MENTION_INSIGHT_CHROMIUM", str(tmp_path / "no-such-chromium"))
+    out = tmp_path / "report.html"
+    result = CliRunner().invoke(cli, ["report", str(sample_classified), "-o", str(out), "--formats", "html,pdf"])
+    assert result.exit_code == 1
+    assert "a PDF report needs Chromium: install it (apt-get install chromium)" in result.output
+    assert list(tmp_path.iterdir()) == []

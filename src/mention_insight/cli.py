@@ -329,7 +329,12 @@ def evaluate_cmd(labelled, model_path, trust_modified, text_column, labels_colum
     "--places", "places_file", type=click.Path(), help="Place names, one per line (default: South Manchester)."
 )
 @click.option("--timezone", default="UTC", show_default=True, help="Time zone for days and hours, e.g. Europe/London.")
-@click.option("--formats", default="html,md,json,csv", show_default=True, help="Comma-separated: html, md, json, csv.")
+@click.option(
+    "--formats",
+    default="html,md,json,csv",
+    show_default=True,
+    help="Comma-separated: html, md, json, csv, and pdf (printed by headless Chromium).",
+)
 @click.option(
     "--dayfirst/--monthfirst",
     default=None,

@@ -27,7 +27,8 @@ from .io.columns import describe_mapping
 from .io.safety import check_output, unescape_cell
 from .labels import parse_labels
 from .model import MentionClassifier
-from .report import FORMATS, report_files, write_report
+from .report import FORMATS, OPTIONAL_FORMATS, report_files, write_report
+from .report.pdf import require_chromium
 from .train import LABEL_COLUMNS, read_labelled
 
 NAME_COLUMNS = ("author_name", "name", "display_name", "user_display_name", "author_display_name")
@@ -239,9 +240,13 @@ def make_report(
     Refuses, before reading anything, to write over an input or over a file it did not
     write (``force`` allows the latter); CSV cells are spreadsheet-safe unless ``raw_csv``.
     """
-    unknown = [f for f in formats if f not in FORMATS]
+    unknown = [f for f in formats if f not in (*FORMATS, *OPTIONAL_FORMATS)]
     if unknown:
-        raise ReportError(f"unknown report format(s) {', '.join(unknown)}: expected some of {', '.join(FORMATS)}.")
+        raise ReportError(
+            f"unknown report format(s) {', '.join(unknown)}: expected some of {', '.join((*FORMATS, *OPTIONAL_FORMATS))}."
+        )
+    if "pdf" in formats:
+        require_chromium()  # before anything is read or written
     if str(output) == "-":
         raise ReportError("the report needs a file name (e.g. -o report.html), not '-': it writes several files.")
     since_d, until_d = check_options(period, by, since, until)  # before any file is read or written

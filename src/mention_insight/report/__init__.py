@@ -9,6 +9,7 @@ side by side, each atomically.
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from ..io.atomic import write_text
 from ..io.writer import RowWriter
 from .html import render_html
 from .markdown import render_markdown
+from .pdf import html_to_pdf
 from .tables import CSV_COLUMNS, csv_tables, summary_to_dict
 
 #: format -> renderer of the whole report as one text (csv writes several tables instead).
@@ -26,6 +28,8 @@ RENDERERS: dict[str, Callable[[ImpactSummary], str]] = {
     "html": render_html,
 }
 FORMATS = ("html", "md", "json", "csv")
+#: Formats written only when asked for (a PDF needs Chromium).
+OPTIONAL_FORMATS = ("pdf",)
 
 
 def report_paths(output: str | Path, formats=FORMATS) -> dict[str, Path]:
@@ -64,7 +68,7 @@ def write_report(s: ImpactSummary, output: str | Path, formats=FORMATS, *, raw_c
     """
     paths = report_paths(output, formats)
     written = []
-    for fmt in ("json", "md", "csv", "html"):  # the HTML last: its presence means the rest is there
+    for fmt in ("json", "md", "csv", "html", "pdf"):  # the HTML (and its PDF) last: the rest is there
         if fmt not in paths:
             continue
         if fmt == "csv":
@@ -75,6 +79,14 @@ def write_report(s: ImpactSummary, output: str | Path, formats=FORMATS, *, raw_c
                     for row in rows:
                         w.write(row)
                 written.append(target)
+        elif fmt == "pdf":
+            if "html" in paths:
+                written.append(html_to_pdf(paths["html"], paths["pdf"]))
+            else:
+                with tempfile.TemporaryDirectory(prefix="mention-insight-") as tmp:
+                    page = Path(tmp) / "report.html"
+                    page.write_text(render_html(s), encoding="utf-8")
+                    written.append(html_to_pdf(page, paths["pdf"]))
         else:
             write_text(paths[fmt], RENDERERS[fmt](s))
             written.append(paths[fmt])

@@ -9,14 +9,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from html import escape
 
+from .prose import label_name
+
+#: Okabe-Ito colours, distinguishable with the common colour-vision deficiencies.
 PALETTE = {
-    "visit_request": "#1b6ca8",
-    "complaint": "#c0392b",
-    "shared_info": "#e08e0b",
-    "thanks": "#2e8b57",
-    "other": "#8e8e8e",
+    "visit_request": "#0072B2",
+    "complaint": "#D55E00",
+    "shared_info": "#E69F00",
+    "thanks": "#009E73",
+    "other": "#7a7a7a",
 }
-EXTRA = ("#6c3483", "#117a65", "#a04000", "#2c3e50", "#b7950b")
+EXTRA = ("#CC79A7", "#56B4E9", "#000000", "#8c6d1f", "#004d40")
 
 
 def colour(label: str, i: int = 0) -> str:
@@ -38,7 +41,7 @@ def _legend(series: Sequence[str], x: int, y: int) -> str:
         xi = x + i * 130
         parts.append(
             f'<rect x="{xi}" y="{y - 9}" width="10" height="10" fill="{colour(name, i)}"/>'
-            f'<text x="{xi + 14}" y="{y}" font-size="11">{escape(name)}</text>'
+            f'<text x="{xi + 14}" y="{y}" font-size="11">{escape(label_name(name))}</text>'
         )
     return "".join(parts)
 
@@ -60,7 +63,7 @@ def line_chart(
     highest = max((hi for b in bands.values() for _, hi in b), default=0)
     peak = _nice_max(max(highest, max((v for vals in series.values() for v in vals), default=0)))
     n = max(1, len(x_labels) - 1)
-    out = [_open(title, width, height), _axes(left, top, w, h, peak)]
+    out = [_open(title, width, height, _describe_lines(x_labels, series)), _axes(left, top, w, h, peak)]
     for i, lab in enumerate(x_labels):
         if len(x_labels) <= 16 or i % max(1, len(x_labels) // 12) == 0:
             x = left + w * i / n
@@ -80,11 +83,11 @@ def line_chart(
     for i, (name, vals) in enumerate(series.items()):
         pts = " ".join(f"{left + w * j / n:.1f},{top + h - h * v / peak:.1f}" for j, v in enumerate(vals))
         out.append(
-            f'<polyline class="series" fill="none" stroke="{colour(name, i)}" stroke-width="2.2" points="{pts}"><title>{escape(name)}</title></polyline>'
+            f'<polyline class="series" fill="none" stroke="{colour(name, i)}" stroke-width="2.2" points="{pts}"><title>{escape(label_name(name))}</title></polyline>'
         )
         for j, v in enumerate(vals):
             out.append(
-                f'<circle cx="{left + w * j / n:.1f}" cy="{top + h - h * v / peak:.1f}" r="2.6" fill="{colour(name, i)}"><title>{escape(name)} {escape(x_labels[j])}: {v:g}</title></circle>'
+                f'<circle cx="{left + w * j / n:.1f}" cy="{top + h - h * v / peak:.1f}" r="2.6" fill="{colour(name, i)}" data-series="{escape(name)}" data-x="{escape(x_labels[j])}" data-value="{v:g}"><title>{escape(label_name(name))} {escape(x_labels[j])}: {v:g}</title></circle>'
             )
     out.append(_legend(list(series), left, 28))
     out.append("</svg>")
@@ -104,7 +107,11 @@ def bar_chart(
     left, right, top, bottom = 44, 16, 34, 40
     w, h = width - left - right, height - top - bottom
     peak = 100.0 if percent else _nice_max(max((v for vals in series.values() for v in vals), default=0))
-    out = [_open(title, width, height), _axes(left, top, w, h, peak, percent)]
+    description = "; ".join(
+        f"{label_name(name)}: " + ", ".join(f"{cat} {v:g}{'%' if percent else ''}" for cat, v in zip(categories, vals))
+        for name, vals in series.items()
+    )
+    out = [_open(title, width, height, description), _axes(left, top, w, h, peak, percent)]
     k = max(1, len(series))
     slot = w / max(1, len(categories))
     bw = max(2.0, slot * 0.8 / k)
@@ -118,7 +125,7 @@ def bar_chart(
             bh = h * v / peak if peak else 0
             out.append(
                 f'<rect class="bar" x="{x0 + i * bw:.1f}" y="{top + h - bh:.1f}" width="{bw - 1:.1f}" height="{bh:.1f}" '
-                f'fill="{colour(name, i)}"><title>{escape(name)} {escape(cat)}: {v:g}{"%" if percent else ""}</title></rect>'
+                f'fill="{colour(name, i)}"><title>{escape(label_name(name))} {escape(cat)}: {v:g}{"%" if percent else ""}</title></rect>'
             )
     if len(series) > 1:
         out.append(_legend(list(series), left, 28))
@@ -132,7 +139,7 @@ def hbar_chart(title: str, items: Sequence[tuple[str, float]], *, width=360, bar
     height = 30 + row * len(items)
     peak = max((v for _, v in items), default=0) or 1
     w = width - left - 40
-    out = [_open(title, width, height)]
+    out = [_open(title, width, height, ", ".join(f"{name} {v:g}" for name, v in items))]
     for i, (name, v) in enumerate(items):
         y = 24 + i * row
         bw = w * v / peak
@@ -145,10 +152,26 @@ def hbar_chart(title: str, items: Sequence[tuple[str, float]], *, width=360, bar
     return "".join(out)
 
 
-def _open(title: str, width: int, height: int) -> str:
+def _describe_lines(x_labels: Sequence[str], series: Mapping[str, Sequence[float]]) -> str:
+    """A text alternative: each line's first, last and highest value."""
+    parts = []
+    for name, vals in series.items():
+        if not vals:
+            continue
+        top = max(range(len(vals)), key=lambda j: vals[j])
+        parts.append(
+            f"{label_name(name)}: {vals[0]:g} in {x_labels[0]}, {vals[-1]:g} in {x_labels[-1]}, "
+            f"highest {vals[top]:g} in {x_labels[top]}"
+        )
+    return "; ".join(parts)
+
+
+def _open(title: str, width: int, height: int, description: str = "") -> str:
+    label = f"{title}. {description}" if description else title
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" font-family="system-ui, sans-serif"><title>{escape(title)}</title>'
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" aria-label="{escape(label)}" '
+        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" preserveAspectRatio="xMinYMin meet" '
+        f'font-family="system-ui, sans-serif"><title>{escape(label)}</title>'
         f'<text x="{width / 2:.0f}" y="12" font-size="12" font-weight="600" text-anchor="middle" class="chart-title">{escape(title)}</text>'
     )
 

@@ -10,10 +10,24 @@ from ..insight import ImpactSummary
 from ..insight.engagement import actioned
 from ..insight.periods import UNDATED
 from . import charts
-from .prose import METHOD, change_text, duration_text, estimate_cell, headlines, notes
+from .prose import (
+    METHOD,
+    change_text,
+    duration_text,
+    estimate_cell,
+    headlines,
+    label_name,
+    main_points,
+    notes,
+    per_hundred,
+)
 
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:0 auto;max-width:1000px;padding:24px;color:#222;line-height:1.45}
+svg.chart{max-width:100%;height:auto}.table-wrap{overflow-x:auto;max-width:100%}
+.main-points{font-size:1.08em;background:#eef4fa;padding:.6em 1em;border-left:4px solid #0072B2}
+@media (max-width:600px){body{padding:12px}h1{font-size:1.3em}table{font-size:.85em}}
+@media print{body{max-width:none;padding:0}.charts{display:block}svg.chart{page-break-inside:avoid}}
 h1{font-size:1.6em;margin-bottom:.2em}h2{border-bottom:2px solid #1b6ca8;padding-bottom:4px;margin-top:1.8em}
 table{border-collapse:collapse;margin:.6em 0;font-size:.92em}th,td{border:1px solid #ddd;padding:4px 8px;text-align:right}
 th:first-child,td:first-child{text-align:left}th{background:#f3f6f9}.muted{color:#666;font-size:.9em}
@@ -25,7 +39,7 @@ blockquote{margin:.4em 0;padding:.4em .8em;border-left:4px solid #ccc;background
 def _table(head: list[str], rows: list[list]) -> str:
     th = "".join(f"<th>{escape(str(h))}</th>" for h in head)
     body = "".join("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in r) + "</tr>" for r in rows)
-    return f"<table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
+    return f"<div class='table-wrap'><table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table></div>"
 
 
 def _header(s: ImpactSummary) -> str:
@@ -41,6 +55,11 @@ def _header(s: ImpactSummary) -> str:
     )
 
 
+def _main_points(s: ImpactSummary) -> str:
+    points = " ".join(escape(p) for p in main_points(s))
+    return f"<h2>Main points</h2><p class='main-points'>{points}</p>" if points else ""
+
+
 def _headlines(s: ImpactSummary) -> str:
     items = "".join(f"<li>{escape(h)}</li>" for h in headlines(s))
     return f"<h2>Headlines</h2><ul class='headlines'>{items}</ul>" + "".join(
@@ -52,7 +71,7 @@ def _counts(s: ImpactSummary) -> str:
     labs = s.labels
     dated = [p for p in s.periods if p != UNDATED]
     rows = [
-        [lab, s.overall.counts[lab], f"{s.overall.share(lab):.0%}", estimate_cell(s.overall.estimates[lab])]
+        [label_name(lab), s.overall.counts[lab], f"{s.overall.share(lab):.0%}", estimate_cell(s.overall.estimates[lab])]
         for lab in labs
     ]
     parts = [
@@ -66,7 +85,7 @@ def _counts(s: ImpactSummary) -> str:
         for lab in labs:
             parts.append(
                 charts.line_chart(
-                    f"{lab.replace('_', ' ')} per {s.period} (shaded: 95% interval)",
+                    f"{label_name(lab).capitalize()} per {s.period} (shaded: 95% interval)",
                     dated,
                     {lab: [round(pe[p][lab].estimate, 1) for p in dated]},
                     bands={lab: [(pe[p][lab].low, pe[p][lab].high) for p in dated]},
@@ -77,7 +96,7 @@ def _counts(s: ImpactSummary) -> str:
     elif dated:
         series = {lab: [s.overall.per_period[p][lab] for p in dated] for lab in labs}
         parts.append(charts.line_chart(f"Mentions per label per {s.period} (predicted, not corrected)", dated, series))
-    names = [lab.replace("_", " ") for lab in labs]
+    names = [label_name(lab) for lab in labs]
     if corrected and s.overall.mentions:
         est = s.overall.estimates
         shares = {"share": [round(100 * est[lab].estimate / s.overall.mentions, 1) for lab in labs]}
@@ -101,17 +120,32 @@ def _counts(s: ImpactSummary) -> str:
 def _groups(s: ImpactSummary) -> str:
     if not s.groups:
         return ""
+    corrected = any(e.corrected for e in s.overall.estimates.values())
+
+    def cell(g, lab) -> str:
+        e = g.estimates[lab]
+        return f"{g.counts[lab]} ≈ {estimate_cell(e)}" if e.corrected else str(g.counts[lab])
+
     rows = [
         [
             g.name,
             g.mentions,
-            *[f"{g.counts[lab]} ≈ {estimate_cell(g.estimates[lab])}" for lab in s.labels],
+            *[cell(g, lab) for lab in s.labels],
             g.replies.replied if g.replies else "",
             duration_text(g.replies.median_minutes) if g.replies else "",
         ]
         for g in s.groups
     ]
-    return f"<h2>Per {escape(s.by)}</h2>" + _table([s.by, "mentions", *s.labels, "replied", "median reply"], rows)
+    names = [label_name(lab) for lab in s.labels]
+    head = "predicted ≈ estimated (95% interval)" if corrected else "predicted, not corrected"
+    rates = [[g.name, *[per_hundred(g.estimates[lab].estimate, g.mentions) for lab in s.labels]] for g in s.groups]
+    return (
+        f"<h2>Per {escape(s.by)}</h2><p class='muted'>{escape(head)}</p>"
+        + _table([s.by, "mentions", *names, "replied", "median reply"], rows)
+        + f"<h3>Per 100 mentions{'' if corrected else ' (predicted)'}</h3>"
+        + "<p class='muted'>So that accounts of different sizes compare.</p>"
+        + _table([s.by, *names], rates)
+    )
 
 
 def _periods(s: ImpactSummary) -> str:
@@ -262,6 +296,7 @@ def _method(s: ImpactSummary) -> str:
 #: The report's sections in order: a new section is one function here and one entry in this list.
 SECTIONS: list[Callable[[ImpactSummary], str]] = [
     _header,
+    _main_points,
     _headlines,
     _counts,
     _groups,

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..insight import ImpactSummary
-from .prose import METHOD, change_text, estimate_cell, headlines, notes
+from .prose import METHOD, change_text, estimate_cell, headlines, main_points, notes
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|])")
 
@@ -35,6 +35,11 @@ def _header(s: ImpactSummary) -> list[str]:
         "",
         f"Model {md_text(s.model_id)}; by {md_text(s.period)}, per {md_text(s.by)}; times in {md_text(s.timezone)}.",
     ]
+
+
+def _main_points(s: ImpactSummary) -> list[str]:
+    points = main_points(s)
+    return ["## Main points", "", md_text(" ".join(points))] if points else []
 
 
 def _headlines(s: ImpactSummary) -> list[str]:
@@ -112,6 +117,7 @@ def _method(s: ImpactSummary) -> list[str]:
 #: The report's sections in order: a new section is one function here and one entry in this list.
 SECTIONS: list[Callable[[ImpactSummary], list[str]]] = [
     _header,
+    _main_points,
     _headlines,
     _counts,
     _periods,

@@ -30,11 +30,25 @@ METHOD = (
 )
 
 
+#: Plain names for the codebook's labels; a new label shows with its underscores as spaces.
+LABEL_NAMES = {
+    "visit_request": "visit requests",
+    "complaint": "complaints",
+    "shared_info": "shared information",
+    "thanks": "thanks",
+    "other": "other",
+}
+
+
+def label_name(label: str) -> str:
+    return LABEL_NAMES.get(label, label.replace("_", " "))
+
+
 def estimate_phrase(e: Estimate, label: str) -> str:
     """ "visit requests: about 300 (270–330), 320 predicted"."""
     if not e.corrected:
         return f"{label}: {e.observed} predicted (not corrected: no labelled sample)"
-    return f"{label}: about {e.estimate:.0f} (likely {e.low:.0f}–{e.high:.0f}), {e.observed} predicted"
+    return f"{label}: about {e.estimate:.0f}, likely between {e.low:.0f} and {e.high:.0f} ({e.observed} predicted)"
 
 
 def estimate_cell(e: Estimate) -> str:
@@ -93,6 +107,69 @@ def duration_text(minutes: float | None) -> str:
     return f"{minutes:.0f} min" if minutes < 90 else f"{minutes / 60:.1f} h"
 
 
+def per_hundred(count: float, mentions: int) -> str:
+    return f"{100 * count / mentions:.0f}" if mentions else "–"
+
+
+def main_points(s: ImpactSummary) -> list[str]:
+    """The opening paragraph's sentences, from the figures: what rose or fell against the
+    previous period, and whether each change is larger than its uncertainty."""
+    dated = [p for p in s.periods if p != UNDATED]
+    o = s.overall
+    corrected = any(e.corrected for e in o.estimates.values())
+    out = []
+    if len(dated) >= 2:
+        last, prev = dated[-1], dated[-2]
+        n_last, n_prev = o.period_totals.get(last, 0), o.period_totals.get(prev, 0)
+        out.append(
+            f"In the {s.period} of {last} the public sent {n_last} mentions, against {n_prev} the {s.period} before."
+        )
+        for lab in s.labels:
+            if lab == FALLBACK_LABEL:
+                continue
+            name = label_name(lab)
+            ch = (o.changes.get(last) or {}).get(lab) or {}
+            est = ch.get("estimated")
+            if corrected and est:
+                e = o.period_estimates[last][lab]
+                if est["clear"]:
+                    way = "rose" if est["estimated"] > 0 else "fell"
+                    out.append(
+                        f"{name.capitalize()} {way}: about {e.estimate:.0f} (likely {e.low:.0f} to {e.high:.0f}), "
+                        f"a change of about {est['estimated']:+.0f} that is larger than its uncertainty."
+                    )
+                else:
+                    out.append(
+                        f"{name.capitalize()}: about {e.estimate:.0f} (likely {e.low:.0f} to {e.high:.0f}); the change "
+                        f"from the {s.period} before (about {est['estimated']:+.0f}) is within its uncertainty, so no "
+                        "clear rise or fall."
+                    )
+            else:
+                a, b = o.per_period[prev][lab], o.per_period[last][lab]
+                out.append(f"{name.capitalize()}: {b} predicted, against {a} the {s.period} before (not corrected).")
+    elif o.mentions:
+        out.append(f"The public sent {o.mentions} mentions.")
+    if len(s.groups) > 1 and s.complaint_label:
+        lab = s.complaint_label
+
+        def rate(g):
+            return g.estimates[lab].estimate / g.mentions if g.mentions else 0.0
+
+        top = max(s.groups, key=rate)
+        out.append(
+            f"Per 100 mentions, {top.name} received the most {label_name(lab)} "
+            f"(about {per_hundred(top.estimates[lab].estimate, top.mentions)}"
+            + ("" if corrected else ", predicted")
+            + f"; {', '.join(f'{g.name} {per_hundred(g.estimates[lab].estimate, g.mentions)}' for g in s.groups if g is not top)})."
+        )
+    if not corrected:
+        out.append(
+            "These counts are the model's predictions, not corrected for its errors: label a random sample of "
+            "mentions (--labelled-sample) to tell real changes from noise."
+        )
+    return out
+
+
 def headlines(s: ImpactSummary) -> list[str]:
     """A few plain sentences a manager can read first."""
     out = [
@@ -102,7 +179,7 @@ def headlines(s: ImpactSummary) -> list[str]:
     ]
     for lab in s.labels:
         if lab != FALLBACK_LABEL:
-            out.append(estimate_phrase(s.overall.estimates[lab], lab.replace("_", " ")) + ".")
+            out.append(estimate_phrase(s.overall.estimates[lab], label_name(lab)) + ".")
     dated = [p for p in s.periods if p != "undated"]
     if len(dated) >= 2:
         last = s.overall.changes.get(dated[-1]) or {}
@@ -111,7 +188,7 @@ def headlines(s: ImpactSummary) -> list[str]:
             if est and est["clear"]:
                 way = "rise" if est["estimated"] > 0 else "fall"
                 out.append(
-                    f"{lab.replace('_', ' ')}: a {way} in {dated[-1]} that the labelled sample cannot explain by "
+                    f"{label_name(lab)}: a {way} in {dated[-1]} that the labelled sample cannot explain by "
                     f"chance (about {est['estimated']:+.0f}, likely {est['low']:+.0f} to {est['high']:+.0f})."
                 )
     if len(dated) >= 4 and THANKS_LABEL in s.labels:

@@ -74,6 +74,7 @@ def summary_to_dict(s: ImpactSummary) -> dict:
         "examples": s.examples,
         "method": {"description": prose.METHOD, "error_rates": s.error_rates},
         "notes": prose.notes(s),
+        "main_points": prose.main_points(s),
         "headlines": prose.headlines(s),
     }
 
