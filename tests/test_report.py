@@ -293,6 +293,11 @@ def test_the_count_charts_draw_the_json_estimates(sampled_report):
     assert drawn == expected
     bands = re.findall(r'<polygon class="band"', html)
     assert len(bands) == len(report["labels"])
+    # per account: each bar's whisker is that account's interval in the JSON
+    whiskers = re.findall(r'class="whisker"[^>]*><title>[^:]+ (\w+): 95% interval ([\d.]+) to ([\d.]+)</title>', html)
+    intervals = {(g["name"], est["low"], est["high"]) for g in report["groups"] for est in g["estimated"].values()}
+    assert len(whiskers) == len(report["groups"]) * len(report["labels"])
+    assert {(g, float(lo), float(hi)) for g, lo, hi in whiskers} <= intervals
 
 
 _OVERFLOW_PAGE = """<!DOCTYPE html><html><body style="margin:0">

@@ -102,11 +102,15 @@ def bar_chart(
     width=760,
     height=280,
     percent=False,
+    errors: Mapping[str, Sequence[tuple[float, float]]] | None = None,
 ) -> str:
-    """Grouped vertical bars: one group per category, one bar per series."""
+    """Grouped vertical bars: one group per category, one bar per series; ``errors``: a
+    (low, high) interval drawn as a whisker on each bar of a series."""
     left, right, top, bottom = 44, 16, 34, 40
     w, h = width - left - right, height - top - bottom
-    peak = 100.0 if percent else _nice_max(max((v for vals in series.values() for v in vals), default=0))
+    errors = errors or {}
+    highest = max((hi for e in errors.values() for _, hi in e), default=0)
+    peak = 100.0 if percent else _nice_max(max(highest, max((v for vals in series.values() for v in vals), default=0)))
     description = "; ".join(
         f"{label_name(name)}: " + ", ".join(f"{cat} {v:g}{'%' if percent else ''}" for cat, v in zip(categories, vals))
         for name, vals in series.items()
@@ -127,6 +131,15 @@ def bar_chart(
                 f'<rect class="bar" x="{x0 + i * bw:.1f}" y="{top + h - bh:.1f}" width="{bw - 1:.1f}" height="{bh:.1f}" '
                 f'fill="{colour(name, i)}"><title>{escape(label_name(name))} {escape(cat)}: {v:g}{"%" if percent else ""}</title></rect>'
             )
+            if name in errors:
+                lo, hi = errors[name][c]
+                xm = x0 + i * bw + (bw - 1) / 2
+                y_lo, y_hi = top + h - h * lo / peak, top + h - h * hi / peak
+                out.append(
+                    f'<path class="whisker" d="M{xm:.1f},{y_lo:.1f}V{y_hi:.1f}M{xm - 3:.1f},{y_lo:.1f}h6M{xm - 3:.1f},{y_hi:.1f}h6" '
+                    f'stroke="#222" stroke-width="1.2" fill="none"><title>{escape(label_name(name))} {escape(cat)}: '
+                    f"95% interval {lo:g} to {hi:g}</title></path>"
+                )
     if len(series) > 1:
         out.append(_legend(list(series), left, 28))
     out.append("</svg>")

@@ -106,13 +106,18 @@ def _counts(s: ImpactSummary) -> str:
         share_title = "Share of mentions carrying each label (%, predicted)"
     parts.append(charts.bar_chart(share_title, names, shares, percent=True, width=480))
     if s.groups:
+        whiskers: dict = {}
         if corrected:
             per_group = {lab: [round(g.estimates[lab].estimate, 1) for g in s.groups] for lab in labs}
-            group_title = f"Per {s.by}: mentions per label (estimated)"
+            whiskers = {
+                lab: [(round(g.estimates[lab].low, 1), round(g.estimates[lab].high, 1)) for g in s.groups]
+                for lab in labs
+            }
+            group_title = f"Per {s.by}: mentions per label (estimated, with 95% intervals)"
         else:
             per_group = {lab: [g.counts[lab] for g in s.groups] for lab in labs}
             group_title = f"Per {s.by}: mentions per label (predicted)"
-        parts.append(charts.bar_chart(group_title, [g.name for g in s.groups], per_group))
+        parts.append(charts.bar_chart(group_title, [g.name for g in s.groups], per_group, errors=whiskers))
     parts.append("</div>")
     return "\n".join(parts)
 
