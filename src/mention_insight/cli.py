@@ -287,6 +287,65 @@ def train_cmd(
     click.echo(f"model saved to {result.path}", err=True)
 
 
+@cli.command("suggest")
+@click.argument("export", type=click.Path(allow_dash=True))
+@click.option(
+    "-o", "--output", required=True, type=click.Path(), help="CSV of mentions to label (id, text, labels, why)."
+)
+@click.option("-n", "n", default=200, show_default=True, type=click.IntRange(1, None), help="Mentions to suggest.")
+@click.option(
+    "--random-share",
+    default=0.3,
+    show_default=True,
+    type=click.FloatRange(0, 1),
+    help="Share picked at random (unbiased labels for the report's estimates); the rest the model is unsure of.",
+)
+@click.option("--seed", default=0, show_default=True, type=int, help="Random seed (the same seed, the same picks).")
+@click.option("--force", is_flag=True, help="Replace an existing output file that mention-insight did not write.")
+@model_options
+@input_options
+@_library_errors
+def suggest_cmd(
+    export,
+    output,
+    n,
+    random_share,
+    seed,
+    force,
+    model_path,
+    trust_modified,
+    input_format,
+    text_column,
+    encoding,
+    skip_rows,
+):
+    """Pick the mentions of an export worth labelling by hand: a random share, plus the ones the
+    model is least sure of, spread across topics. Never rewrites the export.
+
+    \b
+    Example:
+        mention-insight suggest mentions.csv -n 200 -o to_label.csv
+        (fill in 'labels', then: mention-insight report mentions.csv -o report.html --labelled-sample to_label.csv)
+    """
+    from .api import load_model
+    from .suggest import suggest
+
+    result = suggest(
+        export,
+        output,
+        n=n,
+        model=load_model(model_path, trust_modified=trust_modified),
+        random_share=random_share,
+        seed=seed,
+        force=force,
+        input_format=input_format,
+        encoding=encoding,
+        text_column=text_column,
+        skip_rows=skip_rows,
+    )
+    click.echo(result.summary(), err=True)
+
+
 @cli.command("evaluate")
 @click.argument("labelled", type=click.Path(allow_dash=True))
 @model_options

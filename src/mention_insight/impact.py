@@ -25,11 +25,11 @@ from .io import MentionSource, Record, open_mentions
 from .io import rows as row_schema
 from .io.columns import describe_mapping
 from .io.safety import check_output, unescape_cell
-from .labels import parse_labels
+from .labels import FALLBACK_LABEL, parse_labels
 from .model import MentionClassifier
 from .report import FORMATS, OPTIONAL_FORMATS, report_files, write_report
 from .report.pdf import require_chromium
-from .train import LABEL_COLUMNS, read_labelled
+from .train import LABEL_COLUMNS
 
 NAME_COLUMNS = ("author_name", "name", "display_name", "user_display_name", "author_display_name")
 
@@ -149,28 +149,45 @@ def _text_key(text: str) -> str:
 
 def read_sample(labelled, data: MentionSet, *, encoding: str = "utf-8") -> LabelledSample:
     """Hand labels for a random sample of ``data``'s mentions, matched to them by id when both
-    have one, else by text (case and spacing ignored). The file is checked as training data is
-    (:func:`~mention_insight.train.read_labelled`); its labels must be the model's."""
-    checked = read_labelled(labelled, encoding=encoding)
-    unknown = sorted({lab for ls in checked.labels for lab in ls} - set(data.labels))
-    if unknown:
+    have one, else by text (case and spacing ignored). Its labels must be the model's, and
+    every row of the random sample must carry them. A file written by ``mention-insight
+    suggest`` keeps only its ``random`` rows: the others were chosen by the model and would
+    bias the estimates (they may stay unlabelled)."""
+    name = Path(labelled).name
+    src = open_mentions(labelled, encoding=encoding)
+    lab_col = next((c for c in src.columns if c.strip().lower() in LABEL_COLUMNS), None)
+    if lab_col is None:
         raise ReportError(
-            f"{Path(labelled).name}: label(s) {', '.join(unknown)} are not the model's labels "
-            f"({', '.join(data.labels)}); fix the spelling or retrain the model with them."
+            f"{name}: expected a labels column (one of: {', '.join(LABEL_COLUMNS)}); found [{', '.join(src.columns)}]."
         )
+    why_col = next((c for c in src.columns if c.strip().lower() == "why"), None)
     by_id = {m.id: m for m in data.mentions if m.id}
     by_text: dict[str, list[Mention]] = {}
     for m in data.mentions:
         by_text.setdefault(_text_key(m.text), []).append(m)
-    src = open_mentions(labelled, encoding=encoding)
-    lab_col = next(c for c in src.columns if c.strip().lower() in LABEL_COLUMNS)
     truth: dict[int, tuple[Mention, frozenset[str]]] = {}
-    rows = unmatched = 0
+    rows = unmatched = chosen_by_model = 0
+    unlabelled: list[int] = []
+    unknown: dict[str, int] = {}
+    mixed: list[int] = []
     for rec in src:
-        text = src.text_of(rec) or ""
-        labels = parse_labels(rec.data.get(lab_col))
-        if rec.error or not text.strip() or not labels:
+        if why_col and str(rec.data.get(why_col, "")).strip().lower() not in ("", "random"):
+            chosen_by_model += 1
             continue
+        if rec.error:
+            raise ReportError(f"{name}: {rec.error}")
+        text = unescape_cell(src.text_of(rec) or "")
+        labels = parse_labels(rec.data.get(lab_col))
+        if not text.strip():
+            continue
+        if not labels:
+            unlabelled.append(rec.line)
+            continue
+        for lab in labels:
+            if lab not in data.labels:
+                unknown.setdefault(lab, rec.line)
+        if FALLBACK_LABEL in labels and len(labels) > 1:
+            mixed.append(rec.line)
         rows += 1
         rid = rec.data.get(src.mapping.id) if src.mapping.id else None
         found = by_id.get(str(rid).strip()) if rid not in (None, "") else None
@@ -180,13 +197,35 @@ def read_sample(labelled, data: MentionSet, *, encoding: str = "utf-8") -> Label
             unmatched += 1
             continue
         truth[id(found)] = (found, frozenset(labels))
+    if unknown:
+        raise ReportError(
+            f"{name}: label(s) {', '.join(sorted(unknown))} are not the model's labels "
+            f"({', '.join(data.labels)}); fix the spelling or retrain the model with them."
+        )
+    if mixed:
+        raise ReportError(
+            f"{name}: {FALLBACK_LABEL!r} is combined with other labels at lines {', '.join(map(str, mixed[:8]))}; "
+            f"{FALLBACK_LABEL!r} means none of the categories and stands alone."
+        )
+    if unlabelled:
+        raise ReportError(
+            f"{name}: {len(unlabelled)} row(s) of the random sample have no labels (lines "
+            f"{', '.join(map(str, unlabelled[:8]))}{', ...' if len(unlabelled) > 8 else ''}); label every one: "
+            "leaving out the hard ones would bias the counts."
+        )
+    if not truth and chosen_by_model:
+        raise ReportError(
+            f"{name} has no labelled row picked at random (its {chosen_by_model} rows were chosen by the model, "
+            "which would bias the counts): run 'mention-insight suggest' with --random-share above 0."
+        )
     if not truth:
         raise ReportError(
-            f"none of the {rows} labelled mentions in {Path(labelled).name} is in the export (matched by id, else by "
+            f"none of the {rows} labelled mentions in {name} is in the export (matched by id, else by "
             "text): label a random sample of this export's own mentions and keep their id column."
         )
-    name = f"{Path(labelled).name} ({len(truth)} labelled mentions of this export)"
-    return LabelledSample(name, rows, tuple(truth.values()), unmatched)
+    described = f"{name} ({len(truth)} labelled mentions of this export"
+    described += f"; its {chosen_by_model} rows chosen by the model are left out)" if chosen_by_model else ")"
+    return LabelledSample(described, rows, tuple(truth.values()), unmatched)
 
 
 @dataclass
