@@ -346,6 +346,29 @@ def suggest_cmd(
     click.echo(result.summary(), err=True)
 
 
+@cli.command("models")
+@click.argument("folder", default="models", type=click.Path())
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per model instead of a table.")
+@_library_errors
+def models_cmd(folder, as_json):
+    """List the model directories in FOLDER (default: models/) with their ids, lineage and held-out figures.
+
+    \b
+    Example:
+        mention-insight models models/
+    """
+    import json as _json
+
+    from .catalogue import format_table, list_models
+
+    entries = list_models(folder)
+    if as_json:
+        for e in entries:
+            click.echo(_json.dumps(e.as_dict()))
+    else:
+        click.echo(format_table(entries))
+
+
 @cli.command("evaluate")
 @click.argument("labelled", type=click.Path(allow_dash=True))
 @model_options
