@@ -49,6 +49,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mention_insight.insight.redact import KINDS, Redactor, ner_available
+from mention_insight.io.atomic import replace_section
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -1215,12 +1216,9 @@ def markdown(results: dict, args: argparse.Namespace) -> str:
 
 
 def write_report(block: str) -> None:
-    old = REPORT.read_text(encoding="utf-8")
-    if START in old and END in old:
-        new = old[: old.index(START)] + block + old[old.index(END) + len(END) :]
-    else:
-        new = old.rstrip("\n") + "\n\n## Redaction\n\n" + block + "\n"
-    REPORT.write_text(new, encoding="utf-8")
+    replace_section(
+        REPORT, block, START, END, otherwise=lambda old, b: old.rstrip("\n") + "\n\n## Redaction\n\n" + b + "\n"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -293,13 +293,20 @@ def write_markdown(results: dict, args) -> None:
         "other numbers), as a service or a long export has. scikit-learn gets the same warm-up.",
         END,
     ]
-    path = HERE / "RESULTS.md"
-    old = path.read_text() if path.exists() else "# Benchmarks\n\nFigures written by the scripts in this folder.\n\n"
-    if START in old and END in old:
-        new = old[: old.index(START)] + "\n".join(lines) + old[old.index(END) + len(END) :]
-    else:
-        new = old.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n"
-    path.write_text(new)
+    from mention_insight.io.atomic import replace_section  # not at the top: workers time their own imports
+
+    replace_section(
+        HERE / "RESULTS.md",
+        "\n".join(lines),
+        START,
+        END,
+        otherwise=lambda old, block: (
+            (old or "# Benchmarks\n\nFigures written by the scripts in this folder.").rstrip("\n")
+            + "\n\n"
+            + block
+            + "\n"
+        ),
+    )
 
 
 if __name__ == "__main__":

@@ -32,6 +32,8 @@ from pathlib import Path
 
 import httpx
 
+from mention_insight.io.atomic import replace_section
+
 HERE = Path(__file__).resolve().parent
 START, END = "<!-- service:start -->", "<!-- service:end -->"
 CLIENTS = (1, 8, 32)
@@ -222,13 +224,7 @@ def write_markdown(info: dict, args) -> None:
         "model. Latency is measured by the client: it includes queueing behind the other clients.",
         END,
     ]
-    path = HERE / "RESULTS.md"
-    old = path.read_text()
-    if START in old and END in old:
-        new = old[: old.index(START)] + "\n".join(lines) + old[old.index(END) + len(END) :]
-    else:
-        new = old.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n"
-    path.write_text(new)
+    replace_section(HERE / "RESULTS.md", "\n".join(lines), START, END)
 
 
 if __name__ == "__main__":

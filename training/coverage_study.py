@@ -33,6 +33,7 @@ import numpy as np
 from mention_insight import load_model
 from mention_insight.insight.estimate import ErrorRates, estimate_count
 from mention_insight.insight.ppi import domain_count, domain_difference
+from mention_insight.io.atomic import replace_section
 from training.build_transformer import default_data
 
 HERE = Path(__file__).resolve().parent
@@ -168,15 +169,6 @@ def markdown(results: dict, info: dict) -> str:
     return "\n".join(lines)
 
 
-def write_section(path: Path, section: str) -> None:
-    old = path.read_text("utf-8")
-    if START in old and END in old:
-        new = old[: old.index(START)] + section + old[old.index(END) + len(END) :]
-    else:
-        new = old.rstrip("\n") + "\n\n" + section + "\n"
-    path.write_text(new, "utf-8")
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", help="Model directory (default: the bundled model).")
@@ -203,7 +195,7 @@ def main(argv=None) -> int:
     out = ROOT / "build" / "coverage_study.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps({"info": info, "results": results}, indent=2) + "\n", "utf-8")
-    write_section(Path(args.docs), markdown(results, info))
+    replace_section(Path(args.docs), markdown(results, info), START, END)
     print(f"{out} and {args.docs} written in {info['seconds']} s")
     return 0
 

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from mention_insight import MentionClassifier, load_model
 from mention_insight.evaluate import evaluate_model
+from mention_insight.io.atomic import replace_section
 from mention_insight.labels import DEFAULT_PRECEDENCE
 from mention_insight.train import LabelledData, read_labelled, split
 from training.build_default import NOT_SHIPPED
@@ -171,13 +172,7 @@ def render(r: dict) -> list[str]:
 
 
 def write_section(path: Path, lines: list[str]) -> None:
-    text = path.read_text("utf-8") if path.exists() else ""
-    block = "\n".join(lines)
-    if START in text and END in text:
-        text = text[: text.index(START)] + block + text[text.index(END) + len(END) :]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    path.write_text(text, "utf-8")
+    replace_section(path, "\n".join(lines), START, END)
 
 
 if __name__ == "__main__":

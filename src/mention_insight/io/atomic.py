@@ -16,7 +16,7 @@ import glob
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -95,6 +95,29 @@ def write_text(path: str | os.PathLike, text: str) -> None:
     """Write ``text`` (UTF-8) to ``path`` atomically."""
     with atomic_file(path) as fh:
         fh.write(text)
+
+
+def replace_section(
+    path: str | os.PathLike,
+    block: str,
+    start: str,
+    end: str,
+    *,
+    otherwise: Callable[[str, str], str] | None = None,
+) -> None:
+    """Put ``block`` (which begins with ``start`` and ends with ``end``) in place of the text
+    between those markers in ``path``, atomically; where the markers are not found yet,
+    ``otherwise(old, block)`` gives the new text (default: ``block`` appended). The generated
+    sections of the docs and benchmark results are written this way."""
+    target = Path(path)
+    old = target.read_text("utf-8") if target.exists() else ""
+    if start in old and end in old:
+        new = old[: old.index(start)] + block + old[old.index(end) + len(end) :]
+    elif otherwise is not None:
+        new = otherwise(old, block)
+    else:
+        new = old.rstrip("\n") + ("\n\n" if old.strip() else "") + block + "\n"
+    write_text(target, new)
 
 
 @contextlib.contextmanager
