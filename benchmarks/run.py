@@ -1,15 +1,20 @@
-"""Throughput and peak memory of classify() and the CLI, beside a plain scikit-learn pipeline.
+"""Throughput and peak memory of classify() and the CLI, beside plain scikit-learn pipelines.
 
-    python -m benchmarks.run --model build/linear [--n-batch 20000] [--n-single 2000] [--n-cli 100000] [--repeats 5]
+    python -m benchmarks.run --model build/linear [--data-dir ../shared/data/external] [--repeats 5]
 
 ``--model`` is the linear model to measure (``make benchmark`` builds it with
 ``training/build_default.py --output build/linear``: the same recipe as the linear part of
 the default); the cascade and transformer are measured by ``benchmarks/transformer.py``.
 
-Every scenario runs in its own fresh process pinned to one CPU core (peak RSS is that
-process's own), is repeated ``--repeats`` times, and reports the median. The texts are
-variants of the project's own illustrative mentions (seed + sample), made distinct so
-that no cache can answer them. The figures go to benchmarks/RESULTS.md (the section
+The texts are real: the ``benchmark`` part of the unlabelled tweets and reports in the
+external datasets (:mod:`training.unlabelled`), distinct, never trained on, never labelled,
+each timed text new to the process that classifies it (the batch and steady-state scenarios
+use disjoint slices; the warm-up of the steady state is another slice). Every scenario runs
+in its own fresh process pinned to one CPU core (peak RSS is that process's own); the
+scenarios are interleaved (all of them once, then all again, ``--repeats`` times), and each
+figure is the median with the lowest and highest run beside it. The plain baselines are a
+scikit-learn word TF-IDF pipeline and one with the *same kinds of features* as ours (word
+1-2-grams and character 2-5-grams). The figures go to benchmarks/RESULTS.md (the section
 between the ``linear`` markers) and benchmarks/results_linear.json.
 """
 
@@ -40,26 +45,27 @@ def pin_one_core() -> None:
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 
 
-def base_texts() -> list[str]:
-    texts = []
-    for path, col in (
-        (ROOT / "training/data/seed_mentions.csv", "text"),
-        (ROOT / "data/samples/mentions_export.csv", "text"),
-    ):
-        with open(path, encoding="utf-8", newline="") as fh:
-            texts += [r[col] for r in csv.DictReader(fh) if r[col].strip()]
-    return texts
+POOL = DATA / "benchmark_pool.txt"
 
 
-def make_texts(n: int, seed: int = 0, start: int = 0) -> list[str]:
-    """n distinct mention-like texts: a base mention plus words from another one, and a
-    number (``start`` .. ``start + n - 1``) that makes each text unique."""
-    rng = random.Random(seed)
-    base = base_texts()
-    words = [w for t in base for w in t.split()]
-    return [
-        f"{rng.choice(base)} {' '.join(rng.choices(words, k=rng.randint(0, 6)))} {i}" for i in range(start, start + n)
-    ]
+def write_pool(data_dir: str | None) -> int:
+    """The benchmark texts, shuffled once with a fixed seed, one JSON string per line."""
+    from training.unlabelled import pool
+
+    texts = [t.text for t in pool("benchmark", data_dir)]
+    random.Random(0).shuffle(texts)
+    DATA.mkdir(exist_ok=True)
+    POOL.write_text("".join(json.dumps(t) + "\n" for t in texts), encoding="utf-8")
+    return len(texts)
+
+
+def make_texts(n: int, start: int = 0) -> list[str]:
+    """``n`` distinct real texts from position ``start`` of the pool."""
+    with open(POOL, encoding="utf-8") as fh:
+        texts = [json.loads(line) for line in fh]
+    if start + n > len(texts):
+        raise SystemExit(f"the pool has {len(texts):,} texts; {start + n:,} asked for: lower --n-batch/--n-single")
+    return texts[start : start + n]
 
 
 def training_data():
@@ -103,12 +109,12 @@ def scenario(name: str, n: int) -> dict:
         classify(texts)
         return {"per_s": n / (time.perf_counter() - t), "peak_mb": peak_mb()}
     if name == "classify_steady":
-        # Steady state: the process has already classified n *other* mentions (another
-        # seed, other numbers), as a service or a long file has; then n new ones are timed.
+        # Steady state: the process has already classified n *other* mentions, as a service
+        # or a long file has; then n new ones are timed.
         from mention_insight import classify, load_model
 
         load_model(model)
-        classify(make_texts(n, seed=3, start=n))
+        classify(make_texts(n, start=n))
         texts = make_texts(n)
         t = time.perf_counter()
         classify(texts)
@@ -117,7 +123,7 @@ def scenario(name: str, n: int) -> dict:
         from mention_insight import classify, load_model
 
         load_model(model)
-        texts = make_texts(n, seed=1)
+        texts = make_texts(n, start=2 * int(os.environ.get("BENCH_N_BATCH", "0")))
         times = []
         for text in texts:
             t = time.perf_counter()
@@ -132,9 +138,10 @@ def scenario(name: str, n: int) -> dict:
     if name.startswith("sklearn_") and name != "sklearn_cli":
         _, features, mode = name.split("_")
         pipe = plain_pipeline(features)
-        texts = make_texts(n, seed=0 if mode != "single" else 1)
+        single_start = 2 * int(os.environ.get("BENCH_N_BATCH", "0"))
+        texts = make_texts(n) if mode != "single" else make_texts(n, start=single_start)
         if mode == "steady":  # the same warm-up as classify_steady
-            pipe.predict_proba(make_texts(n, seed=3, start=n))
+            pipe.predict_proba(make_texts(n, start=n))
         if mode in ("batch", "steady"):
             t = time.perf_counter()
             pipe.predict_proba(texts)
@@ -207,7 +214,7 @@ def write_cli_input(n: int) -> None:
     with open(path, "w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["id", "created_at", "author_username", "text"])
-        for i, text in enumerate(make_texts(n, seed=2)):
+        for i, text in enumerate(make_texts(n)):
             w.writerow(
                 [
                     i,
@@ -219,17 +226,23 @@ def write_cli_input(n: int) -> None:
 
 
 def median_of(results: list[dict]) -> dict:
-    return {k: statistics.median(r[k] for r in results) for k in results[0]}
+    out = {k: statistics.median(r[k] for r in results) for k in results[0]}
+    out["per_s_min"] = min(r["per_s"] for r in results)
+    out["per_s_max"] = max(r["per_s"] for r in results)
+    return out
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scenario")
     parser.add_argument("--n", type=int, default=0)
-    parser.add_argument("--n-batch", type=int, default=20_000)
-    parser.add_argument("--n-single", type=int, default=2_000)
-    parser.add_argument("--n-cli", type=int, default=100_000)
+    parser.add_argument(
+        "--n-batch", type=int, default=4_000, help="Texts per batch scenario (x2 for the steady state)."
+    )
+    parser.add_argument("--n-single", type=int, default=1_000)
+    parser.add_argument("--n-cli", type=int, default=0, help="Rows for the CLI scenarios (default: the whole pool).")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--data-dir", default=None, help="The external datasets (default: ../shared/data/external).")
     parser.add_argument(
         "--model", default=str(ROOT / "build" / "linear"), help="The linear model directory to measure."
     )
@@ -238,24 +251,42 @@ def main(argv=None) -> int:
         print(json.dumps(scenario(args.scenario, args.n)))
         return 0
     os.environ["MENTION_INSIGHT_MODEL"] = str(Path(args.model).resolve())
-    write_cli_input(args.n_cli)
+    os.environ["BENCH_N_BATCH"] = str(args.n_batch)
+    size = write_pool(args.data_dir)
+    if 2 * args.n_batch + args.n_single > size:
+        raise SystemExit(f"the pool has {size:,} texts: 2 x --n-batch + --n-single must fit")
+    n_cli = args.n_cli or size
+    for stale in DATA.glob("mentions_*.csv"):
+        stale.unlink()
+    write_cli_input(n_cli)
+    nb = args.n_batch
     plan = [
-        ("classify() batch, first mentions after loading", "classify_batch", args.n_batch),
-        ("sklearn Tfidf(word)+LR batch", "sklearn_word_batch", args.n_batch),
-        ("classify() batch, steady state (after 20k other mentions)", "classify_steady", args.n_batch),
-        ("sklearn Tfidf(word)+LR batch, steady state", "sklearn_word_steady", args.n_batch),
-        ("sklearn Tfidf(word 1-2 + char_wb 2-5)+LR batch", "sklearn_wordchar_batch", args.n_batch),
+        ("classify() batch, first mentions after loading", "classify_batch", nb),
+        ("sklearn Tfidf(word)+LR batch", "sklearn_word_batch", nb),
+        ("sklearn Tfidf(word 1-2 + char_wb 2-5)+LR batch (our kinds of features)", "sklearn_wordchar_batch", nb),
+        (f"classify() batch, steady state (after {nb:,} other mentions)", "classify_steady", nb),
+        ("sklearn Tfidf(word)+LR batch, steady state", "sklearn_word_steady", nb),
+        ("sklearn Tfidf(word 1-2 + char_wb 2-5)+LR batch, steady state", "sklearn_wordchar_steady", nb),
         ("classify() one at a time", "classify_single", args.n_single),
         ("sklearn Tfidf(word)+LR one at a time", "sklearn_word_single", args.n_single),
-        ("sklearn CSV in/out script, 100k rows", "sklearn_cli", args.n_cli),
+        ("sklearn Tfidf(word 1-2 + char_wb 2-5)+LR one at a time", "sklearn_wordchar_single", args.n_single),
+        (f"sklearn CSV in/out script, {n_cli:,} rows", "sklearn_cli", n_cli),
     ]
-    results = {}
-    for label, name, n in plan:
-        results[label] = median_of([run_child(name, n) for _ in range(args.repeats)]) | {"n": n}
-        print(label, results[label], file=sys.stderr)
-    results[f"mention-insight classify CLI, {args.n_cli // 1000}k rows"] = median_of(
-        [run_cli(args.n_cli) for _ in range(args.repeats)]
-    ) | {"n": args.n_cli}
+    cli_label = f"mention-insight classify CLI, {n_cli:,} rows"
+    runs: dict[str, list[dict]] = {label: [] for label, _, _ in plan} | {cli_label: []}
+    load_before = os.getloadavg()
+    for rep in range(args.repeats):  # interleaved: every scenario once per round
+        for label, name, n in plan:
+            runs[label].append(run_child(name, n))
+        runs[cli_label].append(run_cli(n_cli))
+        print(f"round {rep + 1} of {args.repeats} done", file=sys.stderr)
+    sizes = {label: n for label, _, n in plan} | {cli_label: n_cli}
+    results = {label: median_of(rs) | {"n": sizes[label]} for label, rs in runs.items()}
+    results["_machine"] = {
+        "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
+        "pool_texts": size,
+    }
     (HERE / "results_linear.json").write_text(json.dumps(results, indent=2) + "\n")
     write_markdown(results, args)
     return 0
@@ -271,26 +302,33 @@ def write_markdown(results: dict, args) -> None:
         "",
         f"`make benchmark` ({time.strftime('%Y-%m-%d')}, {platform.processor() or platform.machine()}, "
         f"Python {platform.python_version()}, mention_insight {mention_insight.__version__}, model `{model['model_id']}` "
-        f"({model['backend']}); each figure is the median of {args.repeats} runs in fresh processes pinned to one core).",
+        f"({model['backend']}); {results['_machine']['pool_texts']:,} distinct real texts never trained on "
+        f"(the benchmark part of the unlabelled external tweets and reports); each figure is the median of "
+        f"{args.repeats} runs in fresh processes pinned to one core, the scenarios interleaved, lowest and highest "
+        f"run beside it; load average before {results['_machine']['load_average_before']}, after "
+        f"{results['_machine']['load_average_after']}).",
         "",
-        "| scenario | mentions | mentions/s | median ms/call | p95 ms/call | peak RSS MB |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| scenario | mentions | mentions/s (median) | lowest – highest | median ms/call | p95 ms/call | peak RSS MB |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for label, r in results.items():
+        if label.startswith("_"):
+            continue
         med = f"{r['median_ms']:.3f}" if "median_ms" in r else ""
         p95 = f"{r['p95_ms']:.3f}" if "p95_ms" in r else ""
-        lines.append(f"| {label} | {r['n']:,} | {r['per_s']:,.0f} | {med} | {p95} | {r['peak_mb']:.0f} |")
+        spread = f"{r['per_s_min']:,.0f} – {r['per_s_max']:,.0f}"
+        lines.append(f"| {label} | {r['n']:,} | {r['per_s']:,.0f} | {spread} | {med} | {p95} | {r['peak_mb']:.0f} |")
     lines += [
         "",
         "Notes: the plain pipelines are fitted on the seed mentions' primary labels; they score one",
         "multinomial model, ours one calibrated model per label plus spaCy tokenisation. The CLI",
-        "figure includes start-up, model loading, reading and writing every row.",
+        "figures include start-up, model loading, reading and writing every row.",
         "",
-        "Every timed text is new to the process (a unique number ends each). classify() caches work per",
-        "distinct whitespace chunk and per distinct token (spaCy's tokenisation, the token's score",
-        "vector), never per text: *first mentions after loading* pays for building those caches;",
-        "*steady state* is a process that has already classified 20,000 other mentions (another seed,",
-        "other numbers), as a service or a long export has. scikit-learn gets the same warm-up.",
+        "No text is timed twice in a process, and the batch, warm-up and one-at-a-time texts are",
+        "disjoint slices of the pool. classify() caches work per distinct whitespace chunk and per",
+        "distinct token, never per text: *first mentions after loading* pays for building those",
+        "caches; *steady state* is a process that has already classified as many other real mentions,",
+        "as a service or a long export has. scikit-learn gets the same warm-up.",
         END,
     ]
     from mention_insight.io.atomic import replace_section  # not at the top: workers time their own imports
