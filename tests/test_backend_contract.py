@@ -32,10 +32,11 @@ BACKENDS = [
     pytest.param(("linear", {}), id="linear"),
     pytest.param(("transformer", QUICK), id="transformer", marks=[pytest.mark.slow, needs_transformer]),
     pytest.param(("cascade", {"transformer_params": QUICK}), id="cascade", marks=[pytest.mark.slow, needs_transformer]),
+    pytest.param(("adapted", {"base": "default"}), id="adapted", marks=[pytest.mark.slow]),
 ]
 #: int8 scales are fixed when the model is exported (static quantisation), so a score may
 #: move with its batch (shape, padding) only by float rounding.
-SCORE_TOLERANCE = {"linear": 1e-9, "transformer": 1e-4, "cascade": 1e-4}
+SCORE_TOLERANCE = {"linear": 1e-9, "transformer": 1e-4, "cascade": 1e-4, "adapted": 1e-4}
 #: Long enough to be truncated: it pads every other text of its batch to the maximum length.
 LONG_TEXT = "please could someone come and look at the cars parked on the pavement outside the school " * 6
 
@@ -228,7 +229,7 @@ def test_light_path_works_without_torch(tmp_path):
 def test_unknown_backend_says_which_exist():
     from mention_insight.errors import MentionInsightError
 
-    with pytest.raises(MentionInsightError, match="'linear', 'transformer' or 'cascade'"):
+    with pytest.raises(MentionInsightError, match="'linear', 'transformer', 'cascade' or 'adapted'"):
         MentionClassifier(backend="bert").fit(*toy_data(n_per_label=8))
 
 

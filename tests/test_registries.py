@@ -25,7 +25,7 @@ def test_backend_params_round_trip_through_get_params():
 
 def test_unknown_backend_lists_the_registry():
     with pytest.raises(
-        MentionInsightError, match=r"unknown backend 'svm': expected 'linear', 'transformer' or 'cascade'"
+        MentionInsightError, match=r"unknown backend 'svm': expected 'linear', 'transformer', 'cascade' or 'adapted'"
     ):
         make_backend("svm")
 

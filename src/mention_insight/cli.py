@@ -240,7 +240,17 @@ def classify_cmd(
     type=click.IntRange(1, None),
     help="Fewest examples a label may have.",
 )
-@click.option("--force", is_flag=True, help="Replace an existing model at OUTPUT (kept until the new one is complete).")
+@click.option(
+    "--base",
+    help="Adapt this model (a directory, or 'default') to the labels instead of training from nothing; the result is "
+    "saved only if cross-validation on your labels finds it better than the base.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace an existing model at OUTPUT (kept until the new one is complete); with --base, save even a "
+    "candidate that is not better.",
+)
 @_library_errors
 def train_cmd(
     labelled,
@@ -254,6 +264,7 @@ def train_cmd(
     precedence,
     allowed,
     min_examples,
+    base,
     force,
 ):
     """Train a model from a labelled file and save it with its held-out metrics.
@@ -264,10 +275,30 @@ def train_cmd(
     \b
     Example:
         mention-insight train training/data/seed_mentions.csv -o models/mine
+        mention-insight train my_labels.csv --base default -o models/mine    (adapt the bundled model)
     """
     from .evaluate import format_metrics
     from .train import read_labelled, train
 
+    if base:
+        from .adapt import adapt
+
+        adapted = adapt(
+            labelled,
+            output,
+            base=base,
+            seed=seed,
+            force=force,
+            min_examples=min(min_examples, 5),
+            text_column=text_column,
+            labels_column=labels_column,
+        )
+        click.echo(f"gate: {adapted.gate.text()}", err=True)
+        if adapted.trained is not None:
+            trained = adapted.trained
+            click.echo(format_metrics(trained.metrics, title=f"held-out metrics ({trained.sizes})"))
+            click.echo(f"adapted model saved to {trained.path}", err=True)
+        return
     test_data = read_labelled(test_file, text_column=text_column, labels_column=labels_column) if test_file else None
     result = train(
         labelled,

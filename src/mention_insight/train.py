@@ -252,6 +252,7 @@ def train(
     text_column: str | None = None,
     labels_column: str | None = None,
     why: str | None = None,
+    lineage: dict | None = None,
     force: bool = False,
 ) -> TrainResult:
     """Train a fresh model on ``data`` (a path or :class:`LabelledData`).
@@ -259,7 +260,8 @@ def train(
     Splits off a stratified test set (``test_size``, unless ``test_data`` is given) and a
     validation set for calibration and thresholds (``validation_size``, unless
     ``validation_data`` is given); reports held-out metrics on the test set and, with
-    ``output_dir``, saves the model with them (``why``: a reason for the model card).
+    ``output_dir``, saves the model with them (``why``: a reason for the model card;
+    ``lineage``: more facts for its ``training`` record, e.g. the base of an adapted model).
     An existing model at ``output_dir`` is replaced only with ``force`` (the old one stays
     until the new one is complete); a file or a non-model directory there is refused
     before any training starts.
@@ -294,5 +296,6 @@ def train(
         }
         if why:
             training["why"] = why
+        training.update(lineage or {})
         path = clf.save(output_dir, metrics={"held_out": metrics}, training=training, overwrite=force)
     return TrainResult(clf, metrics, path, sizes)

@@ -35,6 +35,12 @@ BACKENDS: dict[str, tuple[str, str, str, str]] = {
         "serving",
         "linear first, the transformer for the mentions it is unsure of",
     ),
+    "adapted": (
+        "mention_insight.backends.adapted",
+        "AdaptedBackend",
+        "",
+        "a base model's scores stacked with an account's own words (train --base)",
+    ),
 }
 
 

@@ -1,0 +1,182 @@
+"""Adapt a model to an account's own labels, and promote it only if it is better.
+
+:func:`adapt` (``mention-insight train my_labels.csv --base default -o models/mine``):
+
+1. **The gate.** The candidate (:class:`~mention_insight.backends.adapted.AdaptedBackend`:
+   the base model's scores stacked with the account's words) is cross-validated on the
+   user's labels (``folds`` folds, stratified by primary label): each fold is predicted by a
+   candidate trained on the other folds. The base model predicts the same mentions (it
+   never saw them). Primary-label macro-F1 of both, and a paired bootstrap interval on the
+   difference, decide: a candidate that is not better than the base is refused, with the
+   figures, and nothing is written (``force=True`` writes it anyway).
+2. **The model.** Trained on the labels (a share held out for its card's figures), saved as
+   a new model directory whose ``config.json`` and card carry its lineage: the base
+   model's id, the labelled file's SHA-256, row counts, the date and the gate's figures.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from .api import load_model
+from .errors import MentionInsightError
+from .evaluate import compute_metrics
+from .io.safety import check_model_output
+from .labels import primary_label, resolve_precedence
+from .model import MentionClassifier
+from .train import LabelledData, TrainResult, check_labels, read_labelled, split, train
+
+
+class GateError(MentionInsightError):
+    """The adapted candidate is not better than the model it would replace."""
+
+
+@dataclass
+class GateResult:
+    base_id: str
+    n: int
+    folds: int
+    candidate_f1: float  # primary macro-F1, out of fold
+    base_f1: float
+    difference: float
+    low: float  # 95% paired bootstrap interval on the difference
+    high: float
+
+    @property
+    def better(self) -> bool:
+        return self.difference > 0
+
+    def as_dict(self) -> dict:
+        return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in self.__dict__.items()}
+
+    def text(self) -> str:
+        return (
+            f"on your {self.n} labelled mentions ({self.folds}-fold cross-validation), primary macro-F1: adapted "
+            f"{self.candidate_f1:.3f}, base {self.base_id} {self.base_f1:.3f}; difference {self.difference:+.3f} "
+            f"(95% interval {self.low:+.3f} to {self.high:+.3f})"
+        )
+
+
+def _folds(primaries: list[str], k: int, seed: int) -> list[np.ndarray]:
+    """Stratified fold indices (each label's mentions dealt round-robin after a shuffle)."""
+    rng = np.random.default_rng(seed)
+    fold = np.zeros(len(primaries), dtype=int)
+    for lab in sorted(set(primaries)):
+        idx = np.array([i for i, p in enumerate(primaries) if p == lab])
+        rng.shuffle(idx)
+        fold[idx] = np.arange(len(idx)) % k
+    return [np.flatnonzero(fold == f) for f in range(k)]
+
+
+def gate(
+    data: LabelledData, base, *, folds: int = 5, seed: int = 0, n_boot: int = 1000, backend_params: dict | None = None
+) -> GateResult:
+    """Cross-validated primary macro-F1 of the adapted candidate against ``base`` on ``data``."""
+    base_model = base if isinstance(base, MentionClassifier) else load_model(None if base == "default" else base)
+    order = resolve_precedence(data.label_counts(), None)
+    primaries = [primary_label(ls, order) for ls in data.labels]
+    predicted: list[tuple[str, ...] | None] = [None] * len(data)
+    params = {"base": str(base), **(backend_params or {})}
+    for held in _folds(primaries, folds, seed):
+        keep = np.setdiff1d(np.arange(len(data)), held)
+        part = data.subset(keep.tolist())
+        fit, validation = split(part, 0.2, seed + 1, order)
+        clf = MentionClassifier(backend="adapted", backend_params=params, random_state=seed)
+        clf.fit(fit.texts, fit.labels, validation=(validation.texts, validation.labels))
+        for i, p in zip(held, clf.predict([data.texts[i] for i in held])):
+            predicted[i] = p.labels
+    base_pred = [p.labels for p in base_model.predict(data.texts)]
+    truth = list(data.labels)
+    cand = [p or ("other",) for p in predicted]
+
+    def primary_f1(idx) -> tuple[float, float]:
+        t = [truth[i] for i in idx]
+        a = compute_metrics(t, [cand[i] for i in idx], order)["primary"]["macro_f1"]
+        b = compute_metrics(t, [base_pred[i] for i in idx], order)["primary"]["macro_f1"]
+        return a, b
+
+    everything = np.arange(len(data))
+    a, b = primary_f1(everything)
+    rng = np.random.default_rng(seed)
+    diffs = []
+    for _ in range(n_boot):
+        idx = rng.integers(0, len(data), len(data))
+        x, y = primary_f1(idx)
+        diffs.append(x - y)
+    low, high = np.percentile(diffs, [2.5, 97.5])
+    return GateResult(base_model.model_id, len(data), folds, a, b, a - b, float(low), float(high))
+
+
+@dataclass
+class AdaptResult:
+    gate: GateResult
+    trained: TrainResult | None
+
+
+def file_sha256(path) -> str | None:
+    p = Path(path)
+    if not p.is_file():
+        return None
+    return hashlib.sha256(p.read_bytes()).hexdigest()
+
+
+def adapt(
+    labelled,
+    output_dir,
+    *,
+    base: str = "default",
+    folds: int = 5,
+    seed: int = 0,
+    force: bool = False,
+    min_examples: int = 5,
+    text_column: str | None = None,
+    labels_column: str | None = None,
+) -> AdaptResult:
+    """Adapt ``base`` to the labels in ``labelled`` and save it to ``output_dir`` if it passes the gate.
+
+    ``force``: replace an existing model at ``output_dir``, and save the candidate even when
+    the gate finds it no better than the base."""
+    check_model_output(output_dir, [labelled if not isinstance(labelled, LabelledData) else None], force=force)
+    data = (
+        labelled
+        if isinstance(labelled, LabelledData)
+        else read_labelled(labelled, text_column=text_column, labels_column=labels_column)
+    )
+    check_labels(data, min_examples=min_examples)
+    if len(data) < 4 * folds:
+        raise MentionInsightError(
+            f"{len(data)} labelled mentions are too few to adapt and check a model; label at least {4 * folds} "
+            "(a few hundred give a useful model: mention-insight suggest picks them)."
+        )
+    result = gate(data, base, folds=folds, seed=seed)
+    if not result.better and not force:
+        raise GateError(
+            f"the adapted model is not better than {result.base_id}: {result.text()}. Nothing was written; label "
+            "more mentions (mention-insight suggest), check the labels, or pass --force to save it anyway."
+        )
+    lineage = {
+        "base_model": result.base_id,
+        "labelled_file": str(labelled) if not isinstance(labelled, LabelledData) else data.source,
+        "labelled_sha256": file_sha256(labelled) if not isinstance(labelled, LabelledData) else None,
+        "labelled_rows": len(data),
+        "adapted_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "gate": result.as_dict(),
+    }
+    why = f"Adapted from {result.base_id} to {len(data)} labelled mentions; {result.text()}."
+    trained = train(
+        data,
+        output_dir,
+        backend="adapted",
+        backend_params={"base": str(base)},
+        seed=seed,
+        min_examples=min_examples,
+        why=why,
+        lineage=lineage,
+        force=force,
+    )
+    return AdaptResult(result, trained)

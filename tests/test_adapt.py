@@ -1,0 +1,87 @@
+"""train --base: adapt a model to an account's labels, behind a cross-validated quality gate."""
+
+import csv
+import json
+import random
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from mention_insight import load_model
+from mention_insight.cli import cli
+
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
+
+
+def _labelled(path: Path, shuffle: bool = False) -> Path:
+    with (SAMPLES / "mentions_labels.csv").open(newline="", encoding="utf-8") as fh:
+        key = {r["id"]: r["labels"] for r in csv.DictReader(fh)}
+    with (SAMPLES / "mentions_export.csv").open(newline="", encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["id"] in key]
+    labels = [key[r["id"]] for r in rows]
+    if shuffle:  # a deliberately damaged file: every label moved to another mention
+        random.Random(1).shuffle(labels)
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "text", "labels"])
+        for r, lab in zip(rows, labels):
+            w.writerow([r["id"], r["text"], lab])
+    return path
+
+
+@pytest.fixture(scope="module")
+def adapted(tmp_path_factory, toy_model_dir):
+    folder = tmp_path_factory.mktemp("adapt")
+    labelled = _labelled(folder / "mine.csv")
+    out = folder / "mine-adapted"
+    result = CliRunner().invoke(cli, ["train", str(labelled), "--base", str(toy_model_dir), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    return out, labelled, result.output
+
+
+def test_the_adapted_model_beats_its_base_on_the_accounts_labels(adapted):
+    _, _, output = adapted
+    gate = next(line for line in output.splitlines() if line.startswith("gate: "))
+    adapted_f1 = float(gate.split("adapted ")[1].split(",")[0])
+    base_f1 = float(gate.split("base toy@")[1].split(" ")[1].split(";")[0])
+    assert adapted_f1 > base_f1 + 0.1
+
+
+def test_the_adapted_model_records_its_lineage_and_stands_alone(adapted, toy_model_dir):
+    out, labelled, _ = adapted
+    config = json.loads((out / "config.json").read_text())
+    training = config["training"]
+    assert training["base_model"] == load_model(toy_model_dir, cache=False).model_id
+    assert training["labelled_rows"] == 406 and len(training["labelled_sha256"]) == 64
+    assert training["gate"]["folds"] == 5 and training["gate"]["difference"] > 0
+    assert "Adapted from toy@" in (out / "README.md").read_text()
+    model = load_model(out, cache=False)
+    assert model.predict(["@NPT_Didsbury thank you so much for coming round to the school"])[0].label == "thanks"
+
+
+def test_a_changed_base_inside_the_adapted_model_is_refused(adapted, tmp_path):
+    import shutil
+
+    out, _, _ = adapted
+    copy = tmp_path / "copy"
+    shutil.copytree(out, copy)
+    (copy / "base" / "checksums.sha256").write_text("0" * 64 + "  config.json\n")
+    with pytest.raises(Exception, match="the base model inside .* was changed after the model was saved"):
+        load_model(copy, cache=False)
+
+
+def test_a_worse_candidate_is_refused_and_nothing_is_written(tmp_path, toy_model_dir):
+    damaged = _labelled(tmp_path / "damaged.csv", shuffle=True)
+    out = tmp_path / "worse"
+    result = CliRunner().invoke(cli, ["train", str(damaged), "--base", "default", "-o", str(out)])
+    assert result.exit_code == 1
+    assert "the adapted model is not better than default@" in result.output
+    assert "Nothing was written" in result.output
+    assert not out.exists()
+
+
+def test_an_existing_model_is_not_replaced_without_force(adapted, toy_model_dir):
+    out, labelled, _ = adapted
+    result = CliRunner().invoke(cli, ["train", str(labelled), "--base", str(toy_model_dir), "-o", str(out)])
+    assert result.exit_code == 1 and "--force" in result.output
