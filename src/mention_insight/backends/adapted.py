@@ -8,8 +8,12 @@ labelled mentions of the user's account. Its features for a mention are
 * TF-IDF word uni- and bigrams of the account's own labelled mentions (its place names,
   its slang, its recurring topics),
 
-and one logistic regression per label learns how far to trust each: with few labels it
-leans on the base, with more on the account's words. New labels (categories the base
+and one logistic regression per label (class-balanced) learns how far to trust each.
+``base_scale`` multiplies the base's log-odds (a larger scale costs the regression less to
+keep them, pulling it towards the base); ``python -m training.adaptation_study`` measures
+what it gains (docs/adaptation.md): so far little, and with 50-200 labels it is often below
+the base, which is why ``train --base`` refuses a candidate its cross-validation does not
+find better. New labels (categories the base
 does not have) are learned the same way. No base training text is needed, so it runs
 where only the installed package is. The base model is copied into the adapted model's
 directory (``base/``, with its own hashes) so the adapted model stands alone.
@@ -47,15 +51,25 @@ class AdaptedBackend(ParamsMixin):
     name: ClassVar[str] = "adapted"
     uses_validation: ClassVar[bool] = False
 
-    def __init__(self, base: str | None = None, C: float = 1.0, max_features: int = 20000, random_state: int = 0):
+    def __init__(
+        self,
+        base: str | None = None,
+        C: float = 1.0,
+        base_scale: float = 1.0,
+        balanced: bool = True,
+        max_features: int = 20000,
+        random_state: int = 0,
+    ):
         self.base = base
         self.C = C
+        self.base_scale = base_scale
+        self.balanced = balanced
         self.max_features = max_features
         self.random_state = random_state
 
     # -- features -----------------------------------------------------------------
     def _base_features(self, texts: Sequence[str]) -> np.ndarray:
-        return _logit(self.base_model_.predict_proba(list(texts)))
+        return self.base_scale * _logit(self.base_model_.predict_proba(list(texts)))
 
     def _features(self, texts: Sequence[str]):
         from scipy import sparse
@@ -87,7 +101,12 @@ class AdaptedBackend(ParamsMixin):
             if hard[:, j].min() == hard[:, j].max():  # one class only: a constant score
                 self.intercept_[j] = 8.0 if hard[0, j] else -8.0
                 continue
-            lr = LogisticRegression(C=self.C, max_iter=2000, class_weight="balanced", random_state=self.random_state)
+            lr = LogisticRegression(
+                C=self.C,
+                max_iter=2000,
+                class_weight="balanced" if self.balanced else None,
+                random_state=self.random_state,
+            )
             lr.fit(X, hard[:, j], sample_weight=sample_weight)
             self.coef_[j], self.intercept_[j] = lr.coef_[0], lr.intercept_[0]
         return self
