@@ -9,8 +9,9 @@ domain's gold *train* split, 50, 100, 200 and 400 mentions are chosen, by
 ``mention-insight suggest``'s selection (30% at random, the rest uncertain and diverse) or
 all at random, labelled (their gold labels), and used to
 
-* **adapt** the base (``train --base``: the base's scores stacked with the domain's
-  n-grams, :class:`~mention_insight.backends.adapted.AdaptedBackend`), and
+* **adapt** the base exactly as ``train --base`` does (the base's scores stacked with the
+  domain's n-grams, :class:`~mention_insight.backends.adapted.AdaptedBackend`, calibrated on
+  out-of-fold scores), and
 * train a linear model on those labels **alone** (no base),
 
 each scored by primary-label macro-F1 on the domain's gold *test* split, beside the
@@ -28,6 +29,7 @@ import time
 from pathlib import Path
 
 from mention_insight import MentionClassifier
+from mention_insight.adapt import fit_adapted
 from mention_insight.evaluate import evaluate_model
 from mention_insight.insight.mentions import Mention
 from mention_insight.io.atomic import write_text
@@ -112,7 +114,7 @@ def main(argv=None) -> int:
                     labelled = pool.subset(idx)
                     t1 = time.perf_counter()
                     try:
-                        adapted = fit_on(labelled, "adapted", {"base": str(base_dir)}, rep)
+                        adapted = fit_adapted(labelled, {"base": str(base_dir)}, rep)
                         adapted_f1 = primary_f1(adapted, evaluation)
                     except Exception as exc:  # too few examples of a label in a tiny draw
                         adapted_f1 = None

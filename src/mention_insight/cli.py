@@ -294,10 +294,9 @@ def train_cmd(
             labels_column=labels_column,
         )
         click.echo(f"gate: {adapted.gate.text()}", err=True)
-        if adapted.trained is not None:
-            trained = adapted.trained
-            click.echo(format_metrics(trained.metrics, title=f"held-out metrics ({trained.sizes})"))
-            click.echo(f"adapted model saved to {trained.path}", err=True)
+        if adapted.gate.metrics is not None:
+            click.echo(format_metrics(adapted.gate.metrics, title="cross-validated metrics on your labels"))
+        click.echo(f"adapted model saved to {adapted.path}", err=True)
         return
     test_data = read_labelled(test_file, text_column=text_column, labels_column=labels_column) if test_file else None
     result = train(

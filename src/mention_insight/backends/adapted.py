@@ -40,6 +40,12 @@ WEIGHTS_FILE = "adapted.npz"
 VOCAB_FILE = "adapted_vocab.json"
 
 
+#: Base-model scores already computed, per (base model id, text): adapting fits the backend
+#: many times on the same labelled texts (cross-validation), and the base never changes.
+_BASE_SCORES: dict[tuple[str, str], np.ndarray] = {}
+_BASE_SCORES_LIMIT = 200_000
+
+
 def _logit(p: np.ndarray) -> np.ndarray:
     p = np.clip(p, 1e-4, 1 - 1e-4)
     return np.log(p / (1 - p))
@@ -69,7 +75,14 @@ class AdaptedBackend(ParamsMixin):
 
     # -- features -----------------------------------------------------------------
     def _base_features(self, texts: Sequence[str]) -> np.ndarray:
-        return self.base_scale * _logit(self.base_model_.predict_proba(list(texts)))
+        model_id = self.base_model_.model_id
+        missing = list(dict.fromkeys(t for t in texts if (model_id, t) not in _BASE_SCORES))
+        if missing:
+            if len(_BASE_SCORES) + len(missing) > _BASE_SCORES_LIMIT:
+                _BASE_SCORES.clear()
+            for t, row in zip(missing, _logit(self.base_model_.predict_proba(missing))):
+                _BASE_SCORES[(model_id, t)] = row
+        return self.base_scale * np.array([_BASE_SCORES[(model_id, t)] for t in texts])
 
     def _features(self, texts: Sequence[str]):
         from scipy import sparse
