@@ -399,6 +399,38 @@ def models_cmd(folder, as_json):
         click.echo(format_table(entries))
 
 
+@cli.command("label")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535), help="Port on 127.0.0.1.")
+@click.option("--no-browser", is_flag=True, help="Do not open the page in a browser.")
+@_library_errors
+def label_cmd(file, port, no_browser):
+    """Label a CSV of mentions (e.g. from 'suggest') on a local page: keys 1-5, Enter, S, Backspace.
+
+    Serves on 127.0.0.1 only; every answer is saved to FILE at once (atomically), so
+    stopping at any moment loses nothing. Stop with Ctrl+C.
+
+    \b
+    Example:
+        mention-insight label to_label.csv
+    """
+    from .labelling import LabelFile, make_server
+
+    server = make_server(LabelFile(file), "127.0.0.1", port)
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    click.echo(f"labelling {file} at {url} (Ctrl+C to stop; every answer is already saved)", err=True)
+    if not no_browser:
+        import webbrowser
+
+        webbrowser.open(url)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
 @cli.command("evaluate")
 @click.argument("labelled", type=click.Path(allow_dash=True))
 @model_options
