@@ -36,6 +36,10 @@ def adapted(tmp_path_factory, toy_model_dir):
     labelled = _labelled(folder / "mine.csv")
     out = folder / "mine-adapted"
     result = CliRunner().invoke(cli, ["train", str(labelled), "--base", str(toy_model_dir), "-o", str(out)])
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        import traceback
+
+        raise AssertionError("".join(traceback.format_exception(*result.exc_info)))
     assert result.exit_code == 0, result.output
     return out, labelled, result.output
 

@@ -205,7 +205,7 @@ POSTCODE = re.compile(
     r"(?:GIR[ \u00a0]?0AA|"
     r"(?:[A-PR-UWYZ][0-9][0-9]?|[A-PR-UWYZ][A-HK-Y][0-9][0-9]?|[A-PR-UWYZ][0-9][A-HJKPSTUW]|"
     r"[A-PR-UWYZ][A-HK-Y][0-9][ABEHMNPRVWXY])"
-    r"[ \u00a0]?(?!(?-i:1st|2nd|3rd|[04-9]th)\b)[0-9][ABD-HJLNP-UW-Z]{2})"
+    r"[ \u00a0]?[0-9][ABD-HJLNP-UW-Z]{2})"
     r"(?![A-Za-z0-9])",
     re.I,
 )
