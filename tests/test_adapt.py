@@ -89,3 +89,18 @@ def test_an_existing_model_is_not_replaced_without_force(adapted, toy_model_dir)
     out, labelled, _ = adapted
     result = CliRunner().invoke(cli, ["train", str(labelled), "--base", str(toy_model_dir), "-o", str(out)])
     assert result.exit_code == 1 and "--force" in result.output
+
+
+def test_compare_says_which_model_is_better_on_labels_neither_saw(tmp_path, toy_model_dir):
+    labelled = _labelled(tmp_path / "held_out.csv")
+    result = CliRunner().invoke(cli, ["compare", str(labelled), "--model", str(toy_model_dir), "--against", "default"])
+    assert result.exit_code == 1  # the toy model is the worse one
+    assert result.output.startswith("on your 406 labelled mentions, primary macro-F1: toy@")
+    assert "default@" in result.output and "95% interval" in result.output
+
+
+def test_compare_refuses_a_model_adapted_on_the_same_labels(adapted):
+    out, labelled, _ = adapted
+    result = CliRunner().invoke(cli, ["compare", str(labelled), "--model", str(out)])
+    assert result.exit_code == 1
+    assert "was adapted on these very labels, so its figures on them would flatter it" in result.output

@@ -431,6 +431,30 @@ def label_cmd(file, port, no_browser):
         server.server_close()
 
 
+@cli.command("compare")
+@click.argument("labelled", type=click.Path(exists=True, dir_okay=False))
+@click.option("--model", "model_path", required=True, type=click.Path(), help="The candidate model directory.")
+@click.option("--against", default="default", show_default=True, help="The model in use (a directory, or 'default').")
+@_library_errors
+def compare_cmd(labelled, model_path, against):
+    """Compare two models on labelled mentions neither was trained on: primary macro-F1 of each
+    and a 95% paired bootstrap interval on the difference. Exit 0 when the candidate is better.
+
+    \b
+    Example:
+        mention-insight compare held_out_labels.csv --model models/ours --against default
+    """
+    from .adapt import compare
+
+    result = compare(labelled, model_path, None if against == "default" else against)
+    from .api import load_model as _load
+
+    name = _load(model_path).model_id
+    click.echo(result.text(candidate=name))
+    if not result.better:
+        raise SystemExit(1)
+
+
 @cli.command("evaluate")
 @click.argument("labelled", type=click.Path(allow_dash=True))
 @model_options
