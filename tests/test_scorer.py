@@ -107,3 +107,32 @@ def test_code_table_finds_every_code_and_nothing_else():
     assert (CodeTable(np.array([], dtype=np.int64)).lookup(codes[:3]) == -1).all()
     with pytest.raises(ValueError, match="appears twice"):
         CodeTable(np.array([7, 7]))
+
+
+def test_threads_sharing_one_model_get_the_answers_one_thread_gets(toy_model_dir):
+    """classify() shares its cached model between threads: the token caches must stay whole."""
+    import random
+    import threading
+
+    from mention_insight import load_model
+
+    rng = random.Random(0)
+    words = [
+        f"{rng.choice('bcdfghklmnprstvw')}{rng.choice('aeiou')}{rng.choice('bcdfgklmnprst')}{i}" for i in range(3000)
+    ]
+    texts = [" ".join(rng.sample(words, 8)) for _ in range(800)]
+    shared = load_model(toy_model_dir, cache=False)
+    results: dict[int, list] = {}
+
+    def work(k: int) -> None:
+        part = texts[k::8]
+        results[k] = [p.scores for p in (shared.predict([t])[0] for t in part)]
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    alone = load_model(toy_model_dir, cache=False)
+    for k in range(8):
+        assert results[k] == [p.scores for p in alone.predict(texts[k::8])]

@@ -9,6 +9,7 @@ vocabulary and a NumPy ``.npz`` archive: loading them never runs code.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -64,6 +65,9 @@ class LinearBackend(ParamsMixin):
         random_state: int = 0,
         features: str = "pooled",
     ):
+        # The token caches behind decision_function are filled as texts arrive; one call at a
+        # time per model keeps them consistent when threads share it (classify()'s cached model).
+        self._lock = threading.Lock()
         self.C = C
         self.char_range = tuple(char_range)
         self.min_df = min_df
@@ -122,10 +126,11 @@ class LinearBackend(ParamsMixin):
         return self._scorer
 
     def decision_function(self, texts: Sequence[str]) -> np.ndarray:
-        scorer = self._fast_scorer()
-        if scorer is not None:  # cached per-token scores, no sparse matrix
-            return scorer.decision_function(texts)
-        X = self._features(texts)
+        with self._lock:
+            scorer = self._fast_scorer()
+            if scorer is not None:  # cached per-token scores, no sparse matrix
+                return scorer.decision_function(texts)
+            X = self._features(texts)
         return np.asarray(X @ self.coef_) + self.intercept_
 
     # -- persistence ----------------------------------------------------------

@@ -74,23 +74,12 @@ class PooledScorer:
             i = len(self._token_names)
             self._token_ids[token] = i
             self._token_names.append(token)
-            self._ensure_capacity(i + 1)
+            if i >= len(self._scored):
+                grow = len(self._scored)
+                self._token_scores = np.vstack([self._token_scores, np.zeros_like(self._token_scores[:grow])])
+                self._scored = np.concatenate([self._scored, np.zeros(grow, dtype=bool)])
+                self._starts_bigram = np.concatenate([self._starts_bigram, np.zeros(grow, dtype=bool)])
         return i
-
-    def _ensure_capacity(self, n: int) -> None:
-        """Grow the per-token arrays (each on its own length, doubling) to hold ``n`` tokens."""
-        if len(self._token_scores) < n:
-            size = max(n, 2 * len(self._token_scores))
-            grown = np.zeros((size, self._token_scores.shape[1]), dtype=np.float32)
-            grown[: len(self._token_scores)] = self._token_scores
-            self._token_scores = grown
-        if len(self._scored) < n:
-            self._scored = np.concatenate(
-                [self._scored, np.zeros(max(n, 2 * len(self._scored)) - len(self._scored), bool)]
-            )
-        if len(self._starts_bigram) < n:
-            extra = max(n, 2 * len(self._starts_bigram)) - len(self._starts_bigram)
-            self._starts_bigram = np.concatenate([self._starts_bigram, np.zeros(extra, dtype=bool)])
 
     def _learn_chunk(self, chunk: str) -> tuple[int, ...]:
         """Normalise one chunk not seen before, cache and return its token ids."""
@@ -103,7 +92,6 @@ class PooledScorer:
 
     def _score_tokens(self, ids: np.ndarray) -> None:
         """Compute the score vectors of the tokens among ``ids`` not scored yet, all at once."""
-        self._ensure_capacity(len(self._token_names))
         new = np.unique(ids[~self._scored[ids]])
         vectors = self._features.token_vectors([self._token_names[i] for i in new.tolist()])
         self._token_scores[new] = np.asarray(vectors @ self._coef, dtype=np.float32)
