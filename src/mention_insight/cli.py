@@ -445,12 +445,11 @@ def compare_cmd(labelled, model_path, against):
         mention-insight compare held_out_labels.csv --model models/ours --against default
     """
     from .adapt import compare
+    from .api import load_model
 
-    result = compare(labelled, model_path, None if against == "default" else against)
-    from .api import load_model as _load
-
-    name = _load(model_path).model_id
-    click.echo(result.text(candidate=name))
+    candidate = load_model(model_path, cache=False)
+    result = compare(labelled, candidate, None if against == "default" else against)
+    click.echo(result.text(candidate=candidate.model_id))
     if not result.better:
         raise SystemExit(1)
 

@@ -80,10 +80,20 @@ class PredictionPowered:
         self.n = len(kept)
         self.y = {lab: np.array([lab in t for _, t in kept], dtype=float) for lab in labels}
         self.f = {lab: np.array([score(m, lab) for m, _ in kept]) for lab in labels}
+        self._masks: dict[int, tuple[Sequence[Mention], np.ndarray]] = {}
 
     def _in(self, members: Sequence[Mention]) -> np.ndarray:
+        """Which labelled mentions are among ``members`` (worked out once per list: every label
+        of a group or period asks for the same one)."""
+        hit = self._masks.get(id(members))
+        if hit is not None and hit[0] is members:
+            return hit[1]
         ids = {id(m) for m in members}
-        return np.array([i in ids for i in self.sample_ids], dtype=bool)
+        mask = np.array([i in ids for i in self.sample_ids], dtype=bool)
+        if len(self._masks) > 256:
+            self._masks.clear()
+        self._masks[id(members)] = (members, mask)
+        return mask
 
     def count(self, label: str, members: Sequence[Mention]) -> Estimate:
         c = domain_count(
