@@ -65,16 +65,6 @@ class Count:
     lam: float  # 0: the labelled sample alone; 1: plain PPI
     n_labelled: int  # labelled mentions in the domain
 
-    def as_dict(self) -> dict:
-        return {
-            "estimated": round(self.estimate, 1),
-            "low": round(self.low, 1),
-            "high": round(self.high, 1),
-            "se": round(self.se, 2),
-            "lambda": round(self.lam, 3),
-            "labelled_in_domain": self.n_labelled,
-        }
-
 
 def _as_arrays(y, f_sample, in_domain_sample) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     y = np.asarray(y, dtype=float)
@@ -122,6 +112,7 @@ def _quantile(confidence: float, labelled_in_domain: int) -> float:
     domain with few of them gets a wider interval than the normal one."""
     from scipy.stats import t
 
+    _z(confidence)  # refuses a confidence outside (0, 1)
     df = max(labelled_in_domain - 1, 1)
     return float(t.ppf(0.5 + confidence / 2, df))
 
@@ -155,7 +146,6 @@ def domain_count(
     est = lam * float(f_domain_sum) + N * float(d.mean())
     s2 = max(float(np.var(d, ddof=1)), _variance_floor(y, f, g, n, lam))
     se = N * np.sqrt((1 - n / N) * s2 / n)
-    _z(confidence)  # checks it
     z = _quantile(confidence, int(np.sum(g)))
     known_pos = float(np.sum(y[g]))
     known_neg = float(np.sum(g)) - known_pos
@@ -210,7 +200,6 @@ def domain_difference(
     est = la * f_sum_a - lb * f_sum_b + N * float(d.mean())
     s2 = max(float(np.var(d, ddof=1)), _variance_floor(y, f, ga, n, la) + _variance_floor(y, f, gb, n, lb))
     se = float(N * np.sqrt((1 - n / N) * s2 / n))
-    _z(confidence)
     z = _quantile(confidence, min(int(np.sum(ga)), int(np.sum(gb))))
     return Difference(est, est - z * se, est + z * se, se)
 
