@@ -10,9 +10,9 @@ from itertools import islice
 
 from .io import MentionSource, Record, open_mentions
 from .io.columns import describe_mapping
-from .io.rows import empty_result, fill_result, output_columns
+from .io.rows import column_kinds, empty_result, fill_result, output_columns
 from .io.safety import check_output
-from .io.writer import RowWriter, output_format_for
+from .io.writer import output_format_for, row_writer
 from .model import MentionClassifier
 
 
@@ -66,9 +66,9 @@ def classify_records(
             added = empty_result(labels, model.model_id, rec.error)
             text = source.text_of(rec)
             if added["error"] is None:
-                if text is None:
+                if text is None and source.mapping.text not in rec.data:
                     added["error"] = f"no {source.mapping.text!r} field in this row"
-                elif not text.strip():
+                elif not (text or "").strip():  # empty, blank or null (JSON, Parquet)
                     added["error"] = "empty text"
             if added["error"] is None and text is not None:
                 texts.append(text)
@@ -99,7 +99,9 @@ def classify_file(
     """Classify every row of ``input`` into ``output`` (a path or ``"-"``).
 
     Refuses an ``output`` that is the input, a directory, or a file this package did not
-    write (unless ``force``); CSV cells are spreadsheet-safe unless ``raw_csv``.
+    write (unless ``force``); CSV cells are spreadsheet-safe unless ``raw_csv``. The output
+    format (csv, jsonl or parquet) is ``output_format``, else read from ``output``'s
+    extension.
     """
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size!r}")
@@ -114,7 +116,7 @@ def classify_file(
     summary = ClassifySummary(
         model_id=model.model_id, input_format=source.format, columns=describe_mapping(source.mapping)
     )
-    with RowWriter(output, fmt, csv_columns, raw=raw_csv) as writer:
+    with row_writer(output, fmt, csv_columns, raw=raw_csv, kinds=column_kinds(labels)) as writer:
         for rec, added in classify_records(source, model, batch_size):
             row = {rename.get(k, k): v for k, v in rec.data.items()}
             row.update(added)

@@ -13,6 +13,7 @@ from . import __version__
 from .backends import BACKENDS
 from .errors import MentionInsightError
 from .io import FORMATS
+from .io.writer import OUTPUT_FORMATS
 
 
 class _Error(click.ClickException):
@@ -133,12 +134,14 @@ def cli():
     "--output",
     required=True,
     type=click.Path(allow_dash=True),
-    help="Output file (.csv or .jsonl), or - for stdout.",
+    help="Output file (.csv, .jsonl or .parquet), or - for stdout.",
 )
 @model_options
 @input_options
 @click.option(
-    "--output-format", type=click.Choice(["csv", "jsonl"]), help="Output format (from the extension if omitted)."
+    "--output-format",
+    type=click.Choice(list(OUTPUT_FORMATS)),
+    help="Output format (from the extension if omitted).",
 )
 @click.option(
     "--batch-size",
@@ -176,6 +179,7 @@ def classify_cmd(
     Example:
         mention-insight classify mentions.csv -o classified.csv
         cat tweets.jsonl | mention-insight classify - -o - --output-format jsonl
+        mention-insight classify mentions.parquet -o classified.parquet
     """
     from .api import load_model
     from .batch import classify_file, stderr_is_terminal

@@ -39,6 +39,10 @@ class BackendUnavailableError(MentionInsightError):
     """An optional backend's dependencies (torch, onnxruntime) are not installed."""
 
 
+class MissingDependencyError(MentionInsightError):
+    """An optional dependency a file format needs (pyarrow for Parquet) is not installed."""
+
+
 class ReportError(MentionInsightError):
     """A report cannot be made as asked: unknown period or grouping, bad date bound, bad key file."""
 

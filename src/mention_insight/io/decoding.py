@@ -6,6 +6,7 @@ import codecs
 import io
 import re
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -48,6 +49,28 @@ def open_binary(source) -> tuple[IO[bytes], str, bool]:
     if isinstance(source, io.TextIOBase):
         raise InputFormatError("open the input in binary mode ('rb') or pass its path; mention_insight decodes it.")
     return source, getattr(source, "name", "<stream>"), False
+
+
+def seek_position(stream: IO[bytes]) -> int | None:
+    """Where ``stream`` is now, when it can seek back there (a file); ``None`` for a pipe."""
+    try:
+        return stream.tell() if stream.seekable() else None
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def spool(stream: IO[bytes], chunk: int = 1 << 20) -> IO[bytes]:
+    """The rest of ``stream`` copied to a temporary file (a chunk at a time), rewound: for
+    formats that seek, read from a pipe. The caller closes it; closing removes it."""
+    copy = tempfile.TemporaryFile()  # noqa: SIM115 - returned open; the caller closes it
+    try:
+        while data := stream.read(chunk):
+            copy.write(data)
+        copy.seek(0)
+    except BaseException:
+        copy.close()
+        raise
+    return copy
 
 
 def decode_lines(stream: IO[bytes], encoding: str, name: str) -> Iterator[tuple[int, str]]:

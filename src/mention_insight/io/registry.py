@@ -2,11 +2,13 @@
 
 :func:`open_mentions` detects the format (``format=`` forces it), finds the text column
 and the optional id/author/date/account/area/reply/outcome columns, and yields one
-:class:`~.records.Record` per input row, in order. CSV and JSON Lines are streamed; JSON
-documents (arrays, X API v2 responses, the X archive's ``tweets.js``) are read whole. A
-row that cannot be read (a ragged CSV row, an invalid JSON line) is still yielded, with
-its ``error`` set, so that nothing is dropped; problems that make the whole file
-unreadable (an undecodable byte, an unbalanced quote) raise
+:class:`~.records.Record` per input row, in order. CSV, JSON Lines and Parquet are
+streamed (Parquet a record batch at a time, from the file itself; a pipe is first copied
+to a temporary file, as Parquet keeps its index at the end); JSON documents (arrays, X API
+v2 responses, the X archive's ``tweets.js``) are read whole. A row that cannot be read (a
+ragged CSV row, an invalid JSON line) is still yielded, with its ``error`` set, so that
+nothing is dropped; problems that make the whole file unreadable (an undecodable byte, an
+unbalanced quote, a damaged Parquet file) raise
 :class:`~mention_insight.errors.InputFormatError` naming the line.
 
 Adding a format is one reader (a function of :class:`ReadRequest`) plus one entry in
@@ -24,10 +26,11 @@ from typing import IO
 
 from ..errors import EncodingError, InputFormatError
 from .columns import map_columns, union_keys
-from .decoding import PrefixedStream, decode_lines, open_binary
+from .decoding import PrefixedStream, decode_lines, open_binary, seek_position, spool
 from .delimited import read_csv, sniff_delimiter
 from .documents import WRAPPER_KEYS, json_records, load_json, tweets_js_records, twitter_records
 from .jsonlines import read_jsonl
+from .parquet import read_parquet
 from .records import ColumnMap, MentionSource, Record
 from .spreadsheet import read_xlsx
 
@@ -37,7 +40,8 @@ HEAD_BYTES = 1 << 16
 @dataclass
 class ReadRequest:
     """What a reader gets: the decoded lines, the first bytes as text, the display name,
-    column overrides (role -> column) and the CSV header setting."""
+    column overrides (role -> column) and the CSV header setting; binary formats read
+    :attr:`binary` or, when they must seek, :meth:`seekable_binary`."""
 
     lines: Iterator[tuple[int, str]]
     head: str
@@ -47,6 +51,18 @@ class ReadRequest:
     skip_rows: int | None = None
     binary: IO[bytes] | None = None  # the raw bytes, for binary formats (xlsx)
     sheet: str | None = None
+    raw: IO[bytes] | None = None  # the opened stream itself, for formats that seek (Parquet)
+    raw_start: int | None = None  # where the input starts in ``raw``; None when it cannot seek
+
+    def seekable_binary(self) -> tuple[IO[bytes], bool]:
+        """The input as a seekable binary stream at its start, and whether that is a temporary
+        copy (of a pipe) that the caller must close."""
+        if self.raw is not None and self.raw_start is not None:
+            self.raw.seek(self.raw_start)
+            return self.raw, False
+        if self.binary is None:  # pragma: no cover - open_mentions always sets it
+            raise InputFormatError(f"{self.name}: a binary format must be read from a file")
+        return spool(self.binary), True
 
     def whole_text(self) -> str:
         text = "".join(line for _, line in self.lines)
@@ -105,6 +121,24 @@ def _read_xlsx(req: ReadRequest):
     return "xlsx", cols, mapping, iter(recs)
 
 
+def _read_parquet(req: ReadRequest):
+    stream, temporary = req.seekable_binary()
+    try:
+        cols, mapping, recs = read_parquet(stream, req.name, req.overrides)
+    except BaseException:
+        if temporary:
+            stream.close()
+        raise
+    return "parquet", cols, mapping, _closing(recs, stream) if temporary else recs
+
+
+def _closing(records: Iterator[Record], stream: IO[bytes]) -> Iterator[Record]:
+    try:
+        yield from records
+    finally:
+        stream.close()
+
+
 def _read_tweets_js(req: ReadRequest):
     return _document("tweets-js", tweets_js_records(req.whole_text(), req.name), req)
 
@@ -127,6 +161,7 @@ FORMATS: dict[str, Format] = {
         Format("twitter-api", _read_twitter_api, "X API v2 responses ('data' + 'includes.users')"),
         Format("tweets-js", _read_tweets_js, "the X archive's tweets.js"),
         Format("xlsx", _read_xlsx, "an Excel workbook (.xlsx): the first sheet"),
+        Format("parquet", _read_parquet, "Apache Parquet (.parquet), read a batch of rows at a time; needs pyarrow"),
     )
 }
 
@@ -135,6 +170,8 @@ def detect_format(head: str, name: str = "") -> str:
     """Guess the format from the file name and its first bytes."""
     lower = name.lower()
     start = head.lstrip("\ufeff \t\r\n")
+    if head.startswith("PAR1") or lower.endswith(".parquet"):
+        return "parquet"
     if head.startswith("PK\x03\x04") or lower.endswith((".xlsx", ".xlsm")):
         return "xlsx"
     if start.startswith("window.YTD") or lower.endswith(".js"):
@@ -197,12 +234,22 @@ def open_mentions(
     overrides = dict(columns or {})
     if text_column:
         overrides["text"] = text_column
+    start = seek_position(stream)
     head = stream.read(HEAD_BYTES)
     buffered = io.BufferedReader(PrefixedStream(head, stream), buffer_size=HEAD_BYTES)
     head_text = head.decode("utf-8", errors="replace")
     fmt = format or detect_format(head_text, name)
     request = ReadRequest(
-        decode_lines(buffered, encoding, name), head_text, name, overrides, header, skip_rows, buffered, sheet
+        decode_lines(buffered, encoding, name),
+        head_text,
+        name,
+        overrides,
+        header,
+        skip_rows,
+        buffered,
+        sheet,
+        raw=stream,
+        raw_start=start,
     )
 
     def closing(records):

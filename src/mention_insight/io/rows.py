@@ -28,6 +28,12 @@ def output_columns(source_columns: Sequence[str], labels: Sequence[str]) -> tupl
     return [rename.get(c, c) for c in source_columns] + ours, rename
 
 
+def column_kinds(labels: Sequence[str]) -> dict[str, str]:
+    """The added columns that are not text, for formats with types (Parquet): ``"list"``
+    for ``labels`` (a list of strings), ``"number"`` for each score."""
+    return {"labels": "list", **{score_column(c): "number" for c in labels}}
+
+
 def empty_result(labels: Sequence[str], model_id: str, error: str | None = None) -> dict[str, Any]:
     """The added fields of one row before it is classified (or when it cannot be)."""
     return {

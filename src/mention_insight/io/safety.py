@@ -26,6 +26,8 @@ _NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?")
 #: Strings that mark a file as written by this package (found in its first few kilobytes).
 SIGNATURES = ("mention-insight", "mention_insight")
 _PEEK = 8192
+#: The most of a Parquet file's footer (its schema and metadata) read to recognise it.
+_FOOTER_PEEK = 1 << 20
 
 
 def _needs_quote(text: str) -> bool:
@@ -52,13 +54,30 @@ def _same_file(a: Path, b: Path) -> bool:
         return a.resolve() == b.resolve()
 
 
+def _parquet_footer(fh) -> str:
+    """The footer of an open Parquet file (where its columns and metadata are), as text."""
+    fh.seek(0, os.SEEK_END)
+    size = fh.tell()
+    if size < 12:
+        return ""
+    fh.seek(size - 8)
+    length = int.from_bytes(fh.read(4), "little")
+    length = min(length, _FOOTER_PEEK, size - 8)
+    fh.seek(size - 8 - length)
+    return fh.read(length).decode("utf-8", errors="replace")
+
+
 def written_by_us(path: Path, header: Iterable[str] = ()) -> bool:
     """Whether ``path`` looks like a file this package wrote: a classified export (its
-    ``label`` and ``model_id`` columns), a report carrying the package's name, or a CSV
-    whose first line is exactly ``header``."""
+    ``label`` and ``model_id`` columns), a report carrying the package's name, a CSV
+    whose first line is exactly ``header``, or a Parquet file whose metadata names the
+    package."""
     try:
         with open(path, "rb") as fh:
-            head = fh.read(_PEEK).decode("utf-8", errors="replace")
+            raw = fh.read(_PEEK)
+            if raw.startswith(b"PAR1"):
+                return any(sig in _parquet_footer(fh) for sig in SIGNATURES)
+            head = raw.decode("utf-8", errors="replace")
     except OSError:
         return False
     first = head.lstrip("\ufeff").split("\n", 1)[0].strip("\r")

@@ -1,4 +1,5 @@
-"""Writing rows: CSV or JSON Lines, atomically (:mod:`.atomic`), or to stdout with ``"-"``."""
+"""Writing rows: CSV or JSON Lines (or Parquet, :mod:`.parquet_writer`), atomically
+(:mod:`.atomic`), or to stdout with ``"-"``; :func:`row_writer` opens the one for a format."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import contextlib
 import csv
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -14,18 +15,40 @@ from ..errors import InputFormatError
 from .atomic import atomic_file
 from .safety import spreadsheet_safe
 
-OUTPUT_FORMATS = ("csv", "jsonl")
+OUTPUT_FORMATS = ("csv", "jsonl", "parquet")
 
 
 def output_format_for(path: str, forced: str | None = None) -> str:
     if forced:
         if forced not in OUTPUT_FORMATS:
-            raise InputFormatError(f"unknown output format {forced!r}: expected csv or jsonl.")
+            raise InputFormatError(
+                f"unknown output format {forced!r}: expected {', '.join(OUTPUT_FORMATS[:-1])} or {OUTPUT_FORMATS[-1]}."
+            )
         return forced
     lower = str(path).lower()
     if lower.endswith((".jsonl", ".ndjson", ".json")):
         return "jsonl"
+    if lower.endswith(".parquet"):
+        return "parquet"
     return "csv"
+
+
+def row_writer(
+    path: str | Path,
+    fmt: str,
+    columns: Sequence[str] | None = None,
+    *,
+    raw: bool = False,
+    kinds: Mapping[str, str] | None = None,
+):
+    """The writer for ``fmt`` (one of :data:`OUTPUT_FORMATS`): a :class:`RowWriter`, or for
+    Parquet a :class:`~.parquet_writer.ParquetRowWriter` with typed ``kinds`` columns
+    (column -> "number" or "list"; ``raw`` is a CSV matter)."""
+    if fmt == "parquet":
+        from .parquet_writer import ParquetRowWriter
+
+        return ParquetRowWriter(path, columns, kinds)
+    return RowWriter(path, fmt, columns, raw=raw)
 
 
 def _cell(value: Any) -> str:
