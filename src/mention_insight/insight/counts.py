@@ -3,34 +3,19 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, tzinfo
+from datetime import date
 
 from . import periods
 from .engagement import ReplyTimes
 from .estimate import Estimate
-from .mentions import Mention
 from .periods import UNDATED
+from .sample import Domain
 
 #: The group that holds every mention.
 ALL = "all"
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-
-@dataclass
-class Selection:
-    """The rows of an export sorted into what counts and what does not (and why)."""
-
-    kept: list[Mention]
-    account_posts: list[Mention]
-    unclassified: list[Mention]
-    outside_range: int
-    undated: int
-    periods: list[str]
-    #: Mentions left out because their dates lie far from the rest (see :data:`MAX_PERIODS`).
-    far_dated: int = 0
-    far_example: str = ""
 
 
 #: The most periods a report spans. Dates beyond the densest run of this many periods (a
@@ -46,57 +31,74 @@ def _period_index(day: date, period: str) -> int:
     return ordinal // 7 if period == "week" else ordinal
 
 
-def densest_window(indices: Sequence[int], width: int) -> tuple[int, int]:
-    """The ``[lo, lo + width)`` run of period indices holding the most of ``indices``
-    (the earliest such run on ties)."""
-    xs = sorted(indices)
-    best, best_lo, j = 0, xs[0], 0
-    for i, lo in enumerate(xs):
-        if i and lo == xs[i - 1]:
-            continue
-        j = max(j, i)
+def densest_window(counts: Mapping[int, int], width: int) -> tuple[int, int]:
+    """The ``[lo, lo + width)`` run of period indices holding the most mentions (``counts``:
+    index -> mentions; the earliest such run on ties)."""
+    xs = sorted(counts)
+    best, best_lo, j, inside = -1, xs[0], 0, 0
+    for lo in xs:
         while j < len(xs) and xs[j] < lo + width:
+            inside += counts[xs[j]]
             j += 1
-        if j - i > best:
-            best, best_lo = j - i, lo
+        if inside > best:
+            best, best_lo = inside, lo
+        inside -= counts[lo]
     return best_lo, best_lo + width
 
 
-def select(
-    mentions: Sequence[Mention], period: str, since: date | None, until: date | None, tz: tzinfo | None
-) -> Selection:
-    """Public, classified mentions within ``since``..``until`` (undated ones kept), and the
-    list of periods they span (gaps included, ``undated`` last when any)."""
-    account_posts = [m for m in mentions if m.is_account_post]
-    public = [m for m in mentions if not m.is_account_post]
-    unclassified = [m for m in public if not m.usable]
-    usable = [m for m in public if m.usable]
+@dataclass
+class Window:
+    """Which counted days the report shows: all of them, unless some lie far from the rest
+    (then the densest run of :data:`MAX_PERIODS` periods), and the periods they span."""
 
-    def in_range(m: Mention) -> bool:
-        if m.created_at is None:
+    lo: int | None  # period indices [lo, hi) shown; None: every day
+    hi: int | None
+    period: str
+    periods: list[str]
+    mentions: int  # counted mentions shown (undated ones included)
+    undated: int
+    far_dated: int = 0
+    far_example: str = ""
+
+    def shows(self, day: int | None) -> bool:
+        if day is None or self.lo is None:
             return True
-        d = periods.local(m.created_at, tz).date()
-        return (since is None or d >= since) and (until is None or d <= until)
+        return self.lo <= _period_index(date.fromordinal(day), self.period) < (self.hi or 0)
 
-    kept = [m for m in usable if in_range(m)]
-    outside = len(usable) - len(kept)
-    undated = sum(1 for m in kept if m.created_at is None)
-    day_of = {id(m): periods.local(m.created_at, tz).date() for m in kept if m.created_at is not None}
+    def period_of(self, day: int | None) -> str:
+        if day is None:
+            return UNDATED
+        return periods.period_name(periods.period_start(date.fromordinal(day), self.period), self.period)
+
+
+def window(cells: dict, period: str) -> Window:
+    """The :class:`Window` of a partial's ``cells`` ((group, day ordinal) -> [mentions, ...])."""
+    per_day: Counter = Counter()
+    undated = 0
+    for (_, day), cell in cells.items():
+        if day is None:
+            undated += cell[0]
+        else:
+            per_day[day] += cell[0]
+    lo = hi = None
     far, far_example = 0, ""
-    if day_of:
-        index = {k: _period_index(d, period) for k, d in day_of.items()}
-        if max(index.values()) - min(index.values()) >= MAX_PERIODS:
-            lo, hi = densest_window(list(index.values()), MAX_PERIODS)
-            far_days = sorted({day_of[k] for k, i in index.items() if not lo <= i < hi})
-            far_example = ", ".join(d.isoformat() for d in far_days[:3]) + (" …" if len(far_days) > 3 else "")
-            kept = [m for m in kept if m.created_at is None or lo <= index[id(m)] < hi]
-            far = sum(1 for i in index.values() if not lo <= i < hi)
-            day_of = {id(m): day_of[id(m)] for m in kept if m.created_at is not None}
-    days = list(day_of.values())
-    names = periods.period_names(min(days), max(days), period) if days else []
+    if per_day:
+        index: Counter = Counter()
+        for day, n in per_day.items():
+            index[_period_index(date.fromordinal(day), period)] += n
+        if max(index) - min(index) >= MAX_PERIODS:
+            lo, hi = densest_window(index, MAX_PERIODS)
+            far_days = sorted(d for d in per_day if not lo <= _period_index(date.fromordinal(d), period) < hi)
+            far = sum(per_day[d] for d in far_days)
+            far_example = ", ".join(date.fromordinal(d).isoformat() for d in far_days[:3])
+            far_example += " …" if len(far_days) > 3 else ""
+            per_day = Counter({d: n for d, n in per_day.items() if d not in set(far_days)})
+    names = (
+        periods.period_names(date.fromordinal(min(per_day)), date.fromordinal(max(per_day)), period) if per_day else []
+    )
     if undated:
         names.append(UNDATED)
-    return Selection(kept, account_posts, unclassified, outside, undated, names, far, far_example)
+    return Window(lo, hi, period, names, sum(per_day.values()) + undated, undated, far, far_example)
 
 
 @dataclass
@@ -117,41 +119,72 @@ class GroupSummary:
         return self.counts.get(label, 0) / self.mentions if self.mentions else 0.0
 
 
+def domains(cells: dict, labels: Sequence[str], win: Window) -> dict[tuple[str, str], Domain]:
+    """(group, period) -> :class:`~.sample.Domain`, from a partial's cells, over the shown days."""
+    n = len(labels)
+    out: dict[tuple[str, str], Domain] = {}
+    for (group, day), cell in cells.items():
+        if not win.shows(day):
+            continue
+        key = (group, win.period_of(day))
+        d = out.get(key)
+        if d is None:
+            d = out[key] = Domain(0, dict.fromkeys(labels, 0), dict.fromkeys(labels, 0.0), group, key[1])
+        d.size += cell[0]
+        for i, lab in enumerate(labels):
+            d.observed[lab] += cell[1 + i]
+            d.score_sums[lab] += cell[1 + n + i]
+    return out
+
+
+def sum_domains(parts: Sequence[Domain], labels: Sequence[str], group: str | None, period: str | None) -> Domain:
+    return Domain(
+        sum(d.size for d in parts),
+        {lab: sum(d.observed[lab] for d in parts) for lab in labels},
+        {lab: sum(d.score_sums[lab] for d in parts) for lab in labels},
+        group,
+        period,
+    )
+
+
 def group_summary(
     name: str,
-    items: Sequence[Mention],
+    parts: dict[str, Domain],
     labels: Sequence[str],
     period_list: list[str],
     counter,
-    period_of: Callable[[Mention], str],
+    group: str | None,
 ) -> GroupSummary:
-    """Counts (a mention counts once for each of its labels), estimates and changes of one group.
+    """Counts (a mention counts once for each of its labels), estimates and changes of one
+    group, from its per-period :class:`~.sample.Domain` s (``group`` None: every group).
 
     ``counter`` (:class:`.sample.PredictionPowered` or :class:`.sample.Uncorrected`) makes
     every estimate and every estimated change between consecutive periods."""
-    members: dict[str, list[Mention]] = {p: [] for p in period_list}
-    for m in items:
-        members.setdefault(period_of(m), []).append(m)
-    per = {p: Counter(lab for m in ms for lab in m.labels) for p, ms in members.items()}
-    counts = Counter(lab for m in items for lab in m.labels)
-    est = {lab: counter.count(lab, items) for lab in labels}
-    pest = {p: {lab: counter.count(lab, ms) for lab in labels} for p, ms in members.items()}
+    members = {
+        p: parts.get(p) or Domain(0, dict.fromkeys(labels, 0), dict.fromkeys(labels, 0.0), group, p)
+        for p in period_list
+    }
+    for p, d in parts.items():
+        members.setdefault(p, d)
+    whole = sum_domains(list(members.values()), labels, group, None)
+    est = {lab: counter.count(lab, whole) for lab in labels}
+    pest = {p: {lab: counter.count(lab, d) for lab in labels} for p, d in members.items()}
     changes: dict[str, dict[str, dict]] = {}
     dated = [p for p in members if p != UNDATED]
     for prev, cur in zip(dated, dated[1:]):
         changes[cur] = {}
         for lab in labels:
-            a, b = per[prev][lab], per[cur][lab]
+            a, b = members[prev].observed[lab], members[cur].observed[lab]
             changes[cur][lab] = {"delta": b - a, "pct": round(100 * (b - a) / a, 1) if a else None}
             estimated = counter.change(lab, members[prev], members[cur])
             if estimated is not None:
                 changes[cur][lab]["estimated"] = estimated
     return GroupSummary(
         name,
-        len(items),
-        {lab: counts[lab] for lab in labels},
-        {p: {lab: per[p][lab] for lab in labels} for p in members},
-        {p: len(ms) for p, ms in members.items()},
+        whole.size,
+        dict(whole.observed),
+        {p: dict(d.observed) for p, d in members.items()},
+        {p: d.size for p, d in members.items()},
         est,
         pest,
         changes,
@@ -167,18 +200,22 @@ class Activity:
     busiest_days: list[tuple[str, int]]
 
 
-def activity(mentions: Sequence[Mention], tz: tzinfo | None, top: int = 5) -> Activity:
+def activity(hours_per_day: dict[int, list[int]], win: Window, top: int = 5) -> Activity:
+    """From a partial's mentions per local day and hour, over the shown days."""
     weekdays: Counter = Counter()
     hours: Counter = Counter()
     days: Counter = Counter()
-    for m in mentions:
-        if m.created_at is not None:
-            t = periods.local(m.created_at, tz)
-            weekdays[WEEKDAYS[t.weekday()]] += 1
-            hours[t.hour] += 1
-            days[t.date().isoformat()] += 1
+    for day, per_hour in hours_per_day.items():
+        if not win.shows(day):
+            continue
+        d = date.fromordinal(day)
+        total = sum(per_hour)
+        weekdays[WEEKDAYS[d.weekday()]] += total
+        days[d.isoformat()] += total
+        for h, n in enumerate(per_hour):
+            hours[h] += n
     return Activity(
         {d: weekdays[d] for d in WEEKDAYS},
         {h: hours[h] for h in range(24)},
-        sorted(days.items(), key=lambda kv: (-kv[1], kv[0]))[:top],
+        sorted(((d, n) for d, n in days.items() if n), key=lambda kv: (-kv[1], kv[0]))[:top],
     )

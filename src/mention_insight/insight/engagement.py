@@ -1,8 +1,8 @@
 """Engagement evidence: repeat contacts, the accounts' reply times, and outcomes.
 
-Every function takes the public mentions (and, for reply times, the accounts' own
-replies) as :class:`~mention_insight.insight.Mention` objects and returns plain data;
-authors appear only as pseudonyms.
+Every function reads what a :class:`~.partial.Partial` kept of the mentions (per-author
+tallies, the replied mentions, outcome counts) and returns plain data; authors appear only
+as pseudonyms.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from .pseudonym import handle_key
+import numpy as np
 
 #: Outcome values that mean nothing was done (compared lower-cased).
 NO_ACTION = frozenset({"no_action", "no action", "none", "nfa", "no"})
@@ -45,74 +45,93 @@ class ReplyTimes:
         return self.replied / self.mentions if self.mentions else 0.0
 
 
-def repeat_contacts(
-    mentions: Sequence,
-    pseudonym: Callable[[str], str],
-    *,
-    label: str | None = None,
-    min_mentions: int = 2,
-    group_of=None,
-) -> list[RepeatContact]:
-    """Authors with ``min_mentions`` or more mentions (carrying ``label``, when given)."""
-    by_author: dict[str, list] = defaultdict(list)
-    for m in mentions:
-        if m.author and (label is None or label in m.labels):
-            by_author[handle_key(m.author)].append(m)
+def repeat_contacts(tallies: dict, pseudonym: Callable[[str], str], *, min_mentions: int = 2) -> list[RepeatContact]:
+    """Authors with ``min_mentions`` or more mentions, from a partial's per-author tallies
+    (handle key -> :class:`~.partial.AuthorTally`)."""
     out = []
-    for author, items in by_author.items():
-        if len(items) < min_mentions:
+    for author, t in tallies.items():
+        if t.mentions < min_mentions:
             continue
-        labels = Counter(lab for m in items for lab in m.labels)
-        dates = sorted(m.created_at for m in items if m.created_at is not None)
-        groups = sorted({group_of(m) if group_of else (m.account or "") for m in items} - {""})
         out.append(
             RepeatContact(
                 pseudonym(author),
-                len(items),
-                dict(labels.most_common()),
-                groups,
-                dates[0].date().isoformat() if dates else None,
-                dates[-1].date().isoformat() if dates else None,
+                t.mentions,
+                dict(t.labels.most_common()),
+                sorted(t.groups - {""}),
+                t.first.date().isoformat() if t.first is not None else None,
+                t.last.date().isoformat() if t.last is not None else None,
             )
         )
     return sorted(out, key=lambda r: (-r.mentions, r.pseudonym))
 
 
-def reply_times(mentions: Sequence, replies: Sequence, period_of: Callable) -> ReplyTimes:
-    """Reply times for ``mentions`` from the accounts' ``replies`` (matched by ``in_reply_to``)."""
-    by_id = {m.id: m for m in mentions if m.id}
-    first_reply: dict[str, float] = {}
-    for r in replies:
-        target = by_id.get(r.in_reply_to) if r.in_reply_to else None
-        if target is None or target.created_at is None or r.created_at is None:
-            continue
-        minutes = (r.created_at - target.created_at).total_seconds() / 60
-        if minutes < 0:
-            continue
-        if target.id not in first_reply or minutes < first_reply[target.id]:
-            first_reply[target.id] = minutes
-    result = ReplyTimes(mentions=len(mentions), replied=len(first_reply))
-    if first_reply:
-        result.median_minutes = round(statistics.median(first_reply.values()), 1)
+@dataclass
+class Replied:
+    """The public mentions the accounts replied to: per mention, its group index, day,
+    labels (bits) and minutes to the first reply."""
+
+    groups: np.ndarray
+    days: np.ndarray
+    label_bits: np.ndarray
+    minutes: np.ndarray
+
+
+def first_replies(ids, times, groups, days, label_bits, replies: Sequence[tuple[int, float]]) -> Replied:
+    """Match the accounts' ``replies`` ((target id hash, time)) to the mentions (parallel
+    arrays; the last mention wins when ids repeat) and keep each mention's first reply."""
+    keys = np.asarray(ids, dtype=np.int64)
+    if not len(keys) or not replies:
+        empty = np.zeros(0, dtype=np.int64)
+        return Replied(empty, empty, empty, np.zeros(0))
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    last = np.r_[sorted_keys[1:] != sorted_keys[:-1], True]  # the last of each run of equal ids
+    uniq, rows = sorted_keys[last], order[last]
+    target = np.fromiter((r[0] for r in replies), dtype=np.int64, count=len(replies))
+    when = np.fromiter((r[1] for r in replies), dtype=float, count=len(replies))
+    pos = np.clip(np.searchsorted(uniq, target), 0, len(uniq) - 1)
+    hit = uniq[pos] == target
+    row = rows[pos[hit]]
+    minutes = (when[hit] - np.asarray(times, dtype=float)[row]) / 60
+    ok = minutes >= 0  # NaN (an undated mention) and replies before the mention are dropped
+    row, minutes = row[ok], minutes[ok]
+    best: dict[int, float] = {}
+    for r, m in zip(row.tolist(), minutes.tolist()):
+        if r not in best or m < best[r]:
+            best[r] = m
+    idx = np.fromiter(best, dtype=np.int64, count=len(best))
+    return Replied(
+        np.asarray(groups, dtype=np.int64)[idx],
+        np.asarray(days, dtype=np.int64)[idx],
+        np.asarray(label_bits, dtype=np.int64)[idx],
+        np.fromiter(best.values(), dtype=float, count=len(best)),
+    )
+
+
+def reply_times(
+    replied: Replied, mentions: int, labels: Sequence[str], period_of: Callable, keep: np.ndarray
+) -> ReplyTimes:
+    """Reply times of one group of ``mentions`` mentions: the replied mentions under ``keep``."""
+    minutes = replied.minutes[keep]
+    result = ReplyTimes(mentions=mentions, replied=int(keep.sum()))
+    if len(minutes):
+        result.median_minutes = round(statistics.median(minutes.tolist()), 1)
     per_period: dict[str, list[float]] = defaultdict(list)
-    labels: Counter = Counter()
-    for mid, minutes in first_reply.items():
-        m = by_id[mid]
-        per_period[period_of(m)].append(minutes)
-        labels.update(m.labels)
+    for day, m in zip(replied.days[keep].tolist(), minutes.tolist()):
+        per_period[period_of(day)].append(m)
     result.per_period_median_minutes = {p: round(statistics.median(v), 1) for p, v in sorted(per_period.items())}
-    result.replied_by_label = dict(labels)
+    bits = replied.label_bits[keep]
+    result.replied_by_label = {lab: n for i, lab in enumerate(labels) if (n := int(((bits >> i) & 1).sum()))}
     return result
 
 
-def outcomes(mentions: Sequence, labels: Sequence[str]) -> dict[str, dict[str, int]]:
-    """Per label, how many of its mentions ended in each outcome (empty outcome skipped)."""
+def outcomes(counts: dict, labels: Sequence[str], shows: Callable) -> dict[str, dict[str, int]]:
+    """Per label, how many of its mentions ended in each outcome, from a partial's
+    (day, label, outcome) counts over the shown days."""
     table: dict[str, Counter] = {label: Counter() for label in labels}
-    for m in mentions:
-        if not m.outcome:
-            continue
-        for label in m.labels:
-            table.setdefault(label, Counter())[m.outcome] += 1
+    for (day, label, outcome), n in counts.items():
+        if shows(day):
+            table.setdefault(label, Counter())[outcome] += n
     return {label: dict(c.most_common()) for label, c in table.items()}
 
 

@@ -13,9 +13,9 @@ _WORDS = re.compile(r"[a-z']{3,}")
 def diverse_examples(
     items: Sequence[Mention], label: str, redact: Callable[[str], str], k: int, max_overlap: float = 0.35
 ) -> list[dict]:
-    """The ``k`` most confident mentions of ``label``, skipping near-duplicates (word overlap
-    above ``max_overlap``) and repeat authors; texts redacted."""
-    ranked = sorted((m for m in items if label in m.labels), key=lambda m: -m.scores.get(label, 0.0))
+    """The ``k`` most confident of ``items`` (mentions of ``label``, most confident first),
+    skipping near-duplicates (word overlap above ``max_overlap``) and repeat authors; texts redacted."""
+    ranked = [m for m in items if label in m.labels]  # best first
     chosen: list[tuple[Mention, set]] = []
     authors: set = set()
     for m in ranked:

@@ -78,8 +78,9 @@ class DateReading:
 
     dayfirst: bool
     decided_by: str  # "option", "data" or "default"
-    unreadable: list[tuple[int, str]] = field(default_factory=list)  # (line, value)
+    unreadable: list[tuple[int, str]] = field(default_factory=list)  # (line, value), the first ones
     numeric: int = 0  # dates written like 01/09/2026
+    unreadable_count: int = 0
 
     def dayfirst_message(self) -> str | None:
         """A line for stderr when numeric dates were read day-first only by default."""
@@ -96,7 +97,7 @@ class DateReading:
             return None
         lines = ", ".join(str(n) for n, _ in self.unreadable[:8]) + (", ..." if len(self.unreadable) > 8 else "")
         return (
-            f"{len(self.unreadable)} row(s) have a date that could not be read and count as undated "
+            f"{max(self.unreadable_count, len(self.unreadable))} row(s) have a date that could not be read and count as undated "
             f"(lines {lines}; e.g. {self.unreadable[0][1]!r}): pass --date-format, e.g. --date-format '%d/%m/%Y %H:%M'."
         )
 
@@ -118,20 +119,38 @@ def decide_dayfirst(values: Sequence[str], dayfirst: bool | None = None) -> tupl
     return True, "data" if day else "default"
 
 
+#: Unreadable dates remembered by line (the rest are only counted).
+MAX_UNREADABLE_KEPT = 100
+
+
+class DateReader:
+    """Parses one export's date cells the same way throughout, as they stream past,
+    and keeps a :class:`DateReading` of how: day-first or not is decided beforehand from
+    ``head`` (the first rows' values) unless ``dayfirst`` is given."""
+
+    def __init__(self, head: Sequence[object], *, dayfirst: bool | None = None, date_format: str | None = None):
+        first, how = decide_dayfirst([str(v) for v in head if isinstance(v, str)], dayfirst)
+        self.reading = DateReading(first, how)
+        self.date_format = date_format
+
+    def __call__(self, line: int, value: object) -> datetime | None:
+        reading = self.reading
+        if isinstance(value, str) and _NUMERIC_DATE.match(value):
+            reading.numeric += 1
+        parsed = parse_datetime(value, dayfirst=reading.dayfirst, date_format=self.date_format)
+        if parsed is None and value not in (None, "") and str(value).strip():
+            reading.unreadable_count += 1
+            if len(reading.unreadable) < MAX_UNREADABLE_KEPT:
+                reading.unreadable.append((line, str(value)[:40]))
+        return parsed
+
+
 def read_dates(
     values: Sequence[tuple[int, object]], *, dayfirst: bool | None = None, date_format: str | None = None
 ) -> tuple[list[datetime | None], DateReading]:
     """Parse an export's date cells ((line, value) pairs) the same way throughout."""
-    first, how = decide_dayfirst([str(v) for _, v in values if isinstance(v, str)], dayfirst)
-    reading = DateReading(first, how)
-    reading.numeric = sum(1 for _, v in values if isinstance(v, str) and _NUMERIC_DATE.match(v))
-    out: list[datetime | None] = []
-    for line, value in values:
-        parsed = parse_datetime(value, dayfirst=first, date_format=date_format)
-        if parsed is None and value not in (None, "") and str(value).strip():
-            reading.unreadable.append((line, str(value)[:40]))
-        out.append(parsed)
-    return out, reading
+    reader = DateReader([v for _, v in values], dayfirst=dayfirst, date_format=date_format)
+    return [reader(line, value) for line, value in values], reader.reading
 
 
 def check_period(period: str) -> str:

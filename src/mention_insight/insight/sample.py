@@ -9,7 +9,7 @@
 * :class:`Uncorrected`: no sample. The counts are the model's predictions as they are, and
   :func:`labels_needed` says how many random mentions to label for a useful interval.
 
-Both answer :meth:`count` and :meth:`change` for any list of mentions, so
+Both answer :meth:`count` and :meth:`change` for any :class:`Domain` (a group, a period), so
 :func:`.counts.group_summary` does not care which it has.
 """
 
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -33,7 +34,7 @@ class LabelledSample:
 
     name: str  # where the labels came from, for the report's notes
     rows: int  # labelled rows read
-    truth: tuple[tuple[Mention, frozenset[str]], ...]  # matched mentions and their hand labels
+    truth: tuple[tuple[Any, frozenset[str]], ...]  # matched rows (:class:`.partial.Candidate`) and their hand labels
     unmatched: int  # labelled rows found nowhere in the export
 
 
@@ -45,76 +46,91 @@ def score(m: Mention, label: str) -> float:
     return min(max(float(value), 0.0), 1.0)
 
 
+@dataclass
+class Domain:
+    """Some of the counted mentions (a group, a period, or both): their number, how many
+    carry each label, the sum of each label's scores, and which labelled mentions are among
+    them (``group``/``period`` None: any)."""
+
+    size: int
+    observed: dict[str, int]
+    score_sums: dict[str, float]
+    group: str | None = None
+    period: str | None = None
+
+
 class Uncorrected:
     """No labelled sample: counts are predicted counts, with no interval."""
 
     corrected = False
 
-    def count(self, label: str, members: Sequence[Mention]) -> Estimate:
-        k = sum(label in m.labels for m in members)
+    def count(self, label: str, domain: Domain) -> Estimate:
+        k = domain.observed.get(label, 0)
         return Estimate(k, float(k), float(k), float(k), False, method="none")
 
-    def change(self, label: str, before: Sequence[Mention], after: Sequence[Mention]) -> dict | None:
+    def change(self, label: str, before: Domain, after: Domain) -> dict | None:
         return None
 
 
-class PredictionPowered:
-    """Counts over ``population`` (the mentions the report counts), corrected by ``sample``.
+@dataclass(frozen=True)
+class Member:
+    """A labelled mention among those counted: its model scores, hand labels, group and period."""
 
-    Labelled mentions outside the population (the accounts' own posts, mentions outside
-    --since/--until) are left out: the rest is still a random sample of the population.
-    """
+    scores: dict[str, float]
+    truth: frozenset[str]
+    group: str
+    period: str
+
+
+class PredictionPowered:
+    """Counts over a population of ``population`` mentions, corrected by the labelled
+    ``members`` among them (labelled mentions outside it, the accounts' own posts or
+    mentions outside --since/--until, are left out before: the rest is still a random
+    sample of the population)."""
 
     corrected = True
 
-    def __init__(self, sample: LabelledSample, population: Sequence[Mention], labels: Sequence[str]):
-        inside = {id(m) for m in population}
-        kept = [(m, t) for m, t in sample.truth if id(m) in inside]
-        if len(kept) < 2:
+    def __init__(self, members: Sequence[Member], population: int, labels: Sequence[str], name: str = "the sample"):
+        if len(members) < 2:
             raise ValueError(
-                f"only {len(kept)} of the labelled mentions in {sample.name} are among the mentions counted; "
+                f"only {len(members)} of the labelled mentions in {name} are among the mentions counted; "
                 "label a random sample of this export's public mentions (keep their id column)."
             )
-        self.population = len(population)
-        self.sample_ids = [id(m) for m, _ in kept]
-        self.n = len(kept)
-        self.y = {lab: np.array([lab in t for _, t in kept], dtype=float) for lab in labels}
-        self.f = {lab: np.array([score(m, lab) for m, _ in kept]) for lab in labels}
-        self._masks: dict[int, tuple[Sequence[Mention], np.ndarray]] = {}
+        self.population = population
+        self.n = len(members)
+        self.y = {lab: np.array([lab in m.truth for m in members], dtype=float) for lab in labels}
+        self.f = {lab: np.array([min(max(float(m.scores.get(lab, 0.0)), 0.0), 1.0) for m in members]) for lab in labels}
+        self._groups = np.array([m.group for m in members], dtype=object)
+        self._periods = np.array([m.period for m in members], dtype=object)
 
-    def _in(self, members: Sequence[Mention]) -> np.ndarray:
-        """Which labelled mentions are among ``members`` (worked out once per list: every label
-        of a group or period asks for the same one)."""
-        hit = self._masks.get(id(members))
-        if hit is not None and hit[0] is members:
-            return hit[1]
-        ids = {id(m) for m in members}
-        mask = np.array([i in ids for i in self.sample_ids], dtype=bool)
-        if len(self._masks) > 256:
-            self._masks.clear()
-        self._masks[id(members)] = (members, mask)
+    def _in(self, domain: Domain) -> np.ndarray:
+        mask = np.ones(self.n, dtype=bool)
+        if domain.group is not None:
+            mask &= self._groups == domain.group
+        if domain.period is not None:
+            mask &= self._periods == domain.period
         return mask
 
-    def count(self, label: str, members: Sequence[Mention]) -> Estimate:
+    def count(self, label: str, domain: Domain) -> Estimate:
         c = domain_count(
             self.y[label],
             self.f[label],
-            sum(score(m, label) for m in members),
+            domain.score_sums.get(label, 0.0),
             self.population,
-            domain_size=len(members),
-            in_domain_sample=self._in(members),
+            domain_size=domain.size,
+            in_domain_sample=self._in(domain),
         )
-        observed = sum(label in m.labels for m in members)
+        observed = domain.observed.get(label, 0)
         return Estimate(observed, c.estimate, c.low, c.high, True, method=METHOD, labelled=c.n_labelled)
 
-    def change(self, label: str, before: Sequence[Mention], after: Sequence[Mention]) -> dict | None:
+    def change(self, label: str, before: Domain, after: Domain) -> dict | None:
         d = domain_difference(
             self.y[label],
             self.f[label],
             self._in(after),
             self._in(before),
-            sum(score(m, label) for m in after),
-            sum(score(m, label) for m in before),
+            after.score_sums.get(label, 0.0),
+            before.score_sums.get(label, 0.0),
             self.population,
         )
         return d.as_dict()

@@ -1,6 +1,9 @@
-"""The insight pipeline's orchestrator: :func:`compute_summary`, from classified mentions to an :class:`ImpactSummary`.
+"""The insight pipeline's orchestrator: :func:`summarise`, from a streamed :class:`~.partial.Partial` to an :class:`ImpactSummary`.
 
-It aggregates a :class:`~.mentions.MentionSet` (counts and shares of every label per
+``report`` streams an export's rows into a :class:`~.partial.Partial` (bounded memory;
+partials of several files or partitions merge) and :func:`summarise` turns it into the
+findings; :func:`compute_summary` does both for mentions already in memory. The summary
+holds counts and shares of every label per
 period and per account or area, the change against the previous period, corrected
 counts with 95% intervals (prediction-powered, from a labelled random sample of the
 export, when one is given), the busiest days and hours, repeat contacts under
@@ -22,16 +25,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, tzinfo
 
+import numpy as np
+
 from ..errors import ReportError
 from ..labels import COMPLAINT_LABEL, REQUEST_LABEL
 from . import engagement, periods
-from .counts import ALL, GroupSummary, activity, group_summary, select
+from .counts import ALL, GroupSummary, Window, activity, domains, group_summary, sum_domains, window
+from .engagement import first_replies, reply_times
 from .estimate import error_rates_from_config
 from .examples import diverse_examples
-from .mentions import Mention, MentionSet
+from .mentions import MentionSet
+from .partial import Partial
 from .pseudonym import Pseudonymiser
 from .redact import Redactor
-from .sample import LabelledSample, PredictionPowered, Uncorrected, labels_needed
+from .sample import Domain, LabelledSample, Member, PredictionPowered, Uncorrected, labels_needed, score
 from .themes import Themes, extract_themes, read_places
 
 GROUPINGS = ("account", "area", "none")
@@ -103,22 +110,16 @@ def check_options(period: str, by: str, since, until) -> tuple[date | None, date
     return since_d, until_d
 
 
-def _group_key(m: Mention, by: str) -> str | None:
-    if by == "none":
-        return None
-    return (m.account if by == "account" else m.area) or "(none)"
-
-
-def _notes(sel, sample: LabelledSample | None, used: int, need: int | None) -> list[Note]:
+def _notes(win: Window, partial: Partial, sample: LabelledSample | None, used: int, need: int | None) -> list[Note]:
     counts = (
-        ("undated", sel.undated),
-        ("unclassified", len(sel.unclassified)),
-        ("outside_range", sel.outside_range),
-        ("account_posts", len(sel.account_posts)),
+        ("undated", win.undated),
+        ("unclassified", partial.unclassified),
+        ("outside_range", partial.outside_range),
+        ("account_posts", partial.account_posts),
     )
     notes = [Note(kind, n) for kind, n in counts if n]
-    if sel.far_dated:
-        notes.append(Note("far_dated", sel.far_dated, sel.far_example))
+    if win.far_dated:
+        notes.append(Note("far_dated", win.far_dated, win.far_example))
     if sample is not None:
         notes.append(Note("sample", used, sample.name))
         if sample.unmatched or used < len(sample.truth):
@@ -128,14 +129,44 @@ def _notes(sel, sample: LabelledSample | None, used: int, need: int | None) -> l
     return notes
 
 
-def _themes(data: MentionSet, kept: Sequence[Mention], places: Sequence[str], redactor: Redactor) -> dict[str, Themes]:
-    accounts = {m.account for m in data.mentions if m.account}
-    names = {m.area for m in kept if m.area} | accounts
+def _themes(
+    partial: Partial, win: Window, places: Sequence[str], redactor: Redactor, totals: dict
+) -> dict[str, Themes]:
+    names = partial.areas | partial.accounts
     area_words = {w for v in names for w in re.split(r"[\W_]+", v or "") if w}
-    return {
-        lab: extract_themes([redactor(m.text) for m in kept if lab in m.labels], places, stop=area_words)
-        for lab in data.labels
-    }
+    redacted: dict[tuple, str] = {}
+    out = {}
+    for lab in partial.labels:
+        heap = [it for it in partial.themes.get(lab, []) if win.shows(it[3])]
+        texts = []
+        for h, order, text, _ in sorted(heap, key=lambda it: it[1], reverse=True):  # the export's order
+            key = (h, order)
+            if key not in redacted:
+                redacted[key] = redactor(text)
+            texts.append(redacted[key])
+        out[lab] = extract_themes(texts, places, stop=area_words, of=totals.get(lab, 0))
+    return out
+
+
+def _examples(partial: Partial, win: Window, label: str, redactor: Redactor, k: int) -> list[dict]:
+    pool = sorted(
+        (it for it in partial.examples.get(label, []) if win.shows(it[2].day)), key=lambda it: it[:2], reverse=True
+    )
+    return diverse_examples([it[2].mention for it in pool], label, redactor, k)
+
+
+def _members(partial: Partial, win: Window, sample: LabelledSample) -> list[Member]:
+    """The labelled mentions among those the report counts, with their group and period."""
+    return [
+        Member(
+            {lab: score(c.mention, lab) for lab in partial.labels},
+            truth,
+            partial.group_of(c.mention),
+            win.period_of(c.day),
+        )
+        for c, truth in sample.truth
+        if c.kept and win.shows(c.day)
+    ]
 
 
 def compute_summary(
@@ -150,94 +181,153 @@ def compute_summary(
     places: Sequence[str] | None = None,
     examples_per_label: int = 3,
     repeat_min: int = 3,
+) -> ImpactSummary:
+    """Aggregate the mentions of ``data`` (held in memory) into an :class:`ImpactSummary`:
+    the in-memory face of :func:`summarise` (``report`` streams its rows instead)."""
+    since_d, until_d = check_options(period, by, since, until)
+    partial = new_partial(data.labels, by=by, tz=tz, since=since_d, until=until_d)
+    for m in data.mentions:
+        partial.add(m)
+    return summarise(
+        partial,
+        period=period,
+        source=data.source,
+        model_id=data.model_id,
+        model_config=data.model_config,
+        pseudonymiser=pseudonymiser,
+        places=places,
+        examples_per_label=examples_per_label,
+        repeat_min=repeat_min,
+    )
+
+
+def new_partial(
+    labels: Sequence[str],
+    *,
+    by: str = "account",
+    tz: tzinfo | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    sample_keys=None,
+    chunk: int = 0,
+) -> Partial:
+    """An empty :class:`~.partial.Partial` for an export with these labels and options."""
+    return Partial(
+        list(labels),
+        by=by,
+        tz=tz,
+        since=since,
+        until=until,
+        request_label=REQUEST_LABEL if REQUEST_LABEL in labels else None,
+        sample_keys=sample_keys,
+        chunk=chunk,
+    )
+
+
+def summarise(
+    partial: Partial,
+    *,
+    period: str = "week",
+    source: str = "",
+    model_id: str = "unsaved",
+    model_config: dict | None = None,
+    pseudonymiser=None,
+    places: Sequence[str] | None = None,
+    examples_per_label: int = 3,
+    repeat_min: int = 3,
     sample: LabelledSample | None = None,
 ) -> ImpactSummary:
-    """Aggregate ``data`` into an :class:`ImpactSummary`.
+    """The :class:`ImpactSummary` of a (merged) :class:`~.partial.Partial`.
 
     ``sample``: hand labels for a random sample of the export's mentions; every estimated
     count and change is then prediction-powered. Without it the counts are the model's
     predictions, and a note says how many mentions to label.
     """
-    since_d, until_d = check_options(period, by, since, until)
+    periods.check_period(period)
+    by = partial.by
     pseudonymiser = pseudonymiser or Pseudonymiser(secrets.token_bytes(32))
-    labels = data.labels
-    sel = select(data.mentions, period, since_d, until_d, tz)
-    kept = sel.kept
-    rates = error_rates_from_config(data.model_config)  # the model's held-out errors, shown as a caveat
+    labels = partial.labels
+    win = window(partial.cells, period)
+    rates = error_rates_from_config(model_config or {})  # the model's held-out errors, shown as a caveat
     counter: PredictionPowered | Uncorrected = Uncorrected()
     used = 0
     if sample is not None:
         try:
-            counter = PredictionPowered(sample, kept, labels)
+            counter = PredictionPowered(_members(partial, win, sample), win.mentions, labels, sample.name)
         except ValueError as exc:
             raise ReportError(str(exc)) from None
         used = counter.n
-
-    def period_of(m: Mention) -> str:
-        if m.created_at is None:
-            return periods.UNDATED
-        return periods.period_name(periods.period_start(periods.local(m.created_at, tz).date(), period), period)
-
-    def group_of(m: Mention) -> str:
-        return _group_key(m, by) or ALL
-
-    overall = group_summary(ALL, kept, labels, sel.periods, counter, period_of)
-    grouped: dict[str, list[Mention]] = defaultdict(list)
-    for m in kept:
-        if (key := _group_key(m, by)) is not None:
-            grouped[key].append(m)
-    groups = [group_summary(g, grouped[g], labels, sel.periods, counter, period_of) for g in sorted(grouped)]
-    has_replies = any(m.in_reply_to for m in sel.account_posts)
-    if has_replies:
-        for g, members in [(overall, kept), *((g, grouped[g.name]) for g in groups)]:
-            g.replies = engagement.reply_times(members, sel.account_posts, period_of)
-    redactor = Redactor(
-        {m.author_name for m in data.mentions if m.author_name and not m.is_account_post},
-        keep_handles={m.account for m in data.mentions if m.account},
+    parts = domains(partial.cells, labels, win)
+    per_group: dict[str, dict[str, Domain]] = defaultdict(dict)
+    for (g, p), d in parts.items():
+        per_group[g][p] = d
+    overall_parts: dict[str, Domain] = {}
+    for p in {p for _, p in parts}:
+        overall_parts[p] = sum_domains([d for (_, q), d in parts.items() if q == p], labels, None, p)
+    overall = group_summary(ALL, overall_parts, labels, win.periods, counter, None)
+    groups = (
+        [group_summary(g, per_group[g], labels, win.periods, counter, g) for g in sorted(per_group)]
+        if by != "none"
+        else []
     )
-    themes = _themes(data, kept, read_places() if places is None else list(places), redactor)
-    request = REQUEST_LABEL if REQUEST_LABEL in labels else None
+    if partial.has_replies:
+        replied = first_replies(
+            partial.ids, partial.times, partial.groups, partial.days, partial.label_bits, partial.replies
+        )
+        shown = np.fromiter(
+            (win.shows(d if d >= 0 else None) for d in replied.days.tolist()), dtype=bool, count=len(replied.days)
+        )
+
+        def period_of(day: int) -> str:
+            return win.period_of(day if day >= 0 else None)
+
+        overall.replies = reply_times(replied, overall.mentions, labels, period_of, shown)
+        index = {g: i for i, g in enumerate(partial.group_names)}
+        for gs in groups:
+            gi = index.get(gs.name, -1)
+            gs.replies = reply_times(replied, gs.mentions, labels, period_of, shown & (replied.groups == gi))
+    redactor = Redactor(partial.names, keep_handles=partial.accounts)
+    themes = _themes(partial, win, read_places() if places is None else list(places), redactor, overall.counts)
+    request = partial.request_label
     complaint = COMPLAINT_LABEL if COMPLAINT_LABEL in labels else None
-    when = activity(kept, tz)
+    when = activity(partial.hours, win)
     return ImpactSummary(
-        source=data.source,
-        model_id=data.model_id,
+        source=source,
+        model_id=model_id,
         labels=labels,
         period=period,
         by=by,
-        since=since_d.isoformat() if since_d else None,
-        until=until_d.isoformat() if until_d else None,
-        timezone=str(tz) if tz is not None else "UTC",
-        rows=len(data.mentions),
-        mentions=len(kept),
-        account_posts=len(sel.account_posts),
-        unclassified=len(sel.unclassified),
-        undated=sel.undated,
-        outside_range=sel.outside_range,
-        far_dated=sel.far_dated,
-        periods=sel.periods,
+        since=partial.since.isoformat() if partial.since else None,
+        until=partial.until.isoformat() if partial.until else None,
+        timezone=str(partial.tz) if partial.tz is not None else "UTC",
+        rows=partial.rows,
+        mentions=win.mentions,
+        account_posts=partial.account_posts,
+        unclassified=partial.unclassified,
+        undated=win.undated,
+        outside_range=partial.outside_range,
+        far_dated=win.far_dated,
+        periods=win.periods,
         overall=overall,
         groups=groups,
         weekdays=when.weekdays,
         hours=when.hours,
         busiest_days=when.busiest_days,
-        repeat_contacts=engagement.repeat_contacts(kept, pseudonymiser, min_mentions=repeat_min, group_of=group_of),
-        repeat_visit_requests=engagement.repeat_contacts(
-            kept, pseudonymiser, label=request, min_mentions=2, group_of=group_of
-        )
+        repeat_contacts=engagement.repeat_contacts(partial.authors, pseudonymiser, min_mentions=repeat_min),
+        repeat_visit_requests=engagement.repeat_contacts(partial.request_authors, pseudonymiser, min_mentions=2)
         if request
         else [],
-        outcomes=engagement.outcomes(kept, labels) if any(m.outcome for m in kept) else None,
+        outcomes=engagement.outcomes(partial.outcomes, labels, win.shows) if partial.has_outcomes else None,
         themes=themes,
         you_said=themes[complaint].themes if complaint else [],
-        examples={lab: diverse_examples(kept, lab, redactor, examples_per_label) for lab in labels},
+        examples={lab: _examples(partial, win, lab, redactor, examples_per_label) for lab in labels},
         error_rates={
             lab: {"tpr": round(r.tpr, 3), "fpr": round(r.fpr, 3), "tp": r.tp, "fp": r.fp, "fn": r.fn, "n": r.n}
             for lab, r in rates.items()
         },
-        notes=_notes(sel, sample, used, None if sample is not None else labels_needed(rates, len(kept))),
-        has_dates=bool(sel.periods and sel.periods != [periods.UNDATED]),
-        has_replies=has_replies,
+        notes=_notes(win, partial, sample, used, None if sample is not None else labels_needed(rates, win.mentions)),
+        has_dates=bool(win.periods and win.periods != [periods.UNDATED]),
+        has_replies=partial.has_replies,
         request_label=request,
         complaint_label=complaint,
     )

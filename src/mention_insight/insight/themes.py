@@ -114,11 +114,22 @@ class Themes:
     places: list[tuple[str, int]]
     hashtags: list[tuple[str, int]]
     themes: list[tuple[str, int]]
+    #: Mentions read, and of how many: when fewer were read (a random sample), the counts
+    #: are scaled to the whole and are estimates.
+    read: int = 0
+    of: int = 0
+
+    @property
+    def sampled(self) -> bool:
+        return self.read < self.of
 
     def as_dict(self) -> dict:
-        return {
+        out: dict = {
             k: [{"phrase": p, "mentions": n} for p, n in getattr(self, k)] for k in ("places", "hashtags", "themes")
         }
+        if self.sampled:
+            out["estimated_from_sample"] = {"read": self.read, "of": self.of}
+        return out
 
 
 def read_places(path: str | Path | None = None) -> list[str]:
@@ -163,8 +174,11 @@ def _canonical(places: Sequence[str]) -> dict[str, str]:
     return {p.lower(): p for p in places}
 
 
-def extract_themes(texts: Iterable[str], places: Sequence[str], *, stop: Iterable[str] = (), top: int = 8) -> Themes:
-    """Top places, hashtags and themes in ``texts`` (already redacted)."""
+def extract_themes(
+    texts: Iterable[str], places: Sequence[str], *, stop: Iterable[str] = (), top: int = 8, of: int = 0
+) -> Themes:
+    """Top places, hashtags and themes in ``texts`` (already redacted); ``of``: how many
+    mentions ``texts`` is a uniform random sample of (counts are then scaled up to them)."""
     from spacy.lang.en.stop_words import STOP_WORDS
 
     nlp, full = _pipeline(tuple(places))
@@ -173,8 +187,8 @@ def extract_themes(texts: Iterable[str], places: Sequence[str], *, stop: Iterabl
     place_c: Counter[str] = Counter()
     tag_c: Counter[str] = Counter()
     theme_c: Counter[str] = Counter()
-    cleaned = [PLACEHOLDER_PATTERN.sub(" ", HASHTAG.sub(" ", HANDLE_PATTERN.sub(" ", t or ""))) for t in texts]
     raw = list(texts)
+    cleaned = [PLACEHOLDER_PATTERN.sub(" ", HASHTAG.sub(" ", HANDLE_PATTERN.sub(" ", t or ""))) for t in raw]
     for original, doc in zip(raw, nlp.pipe(cleaned, batch_size=256)):
         tag_c.update({f"#{t.lower()}" for t in HASHTAG.findall(original or "")})
         found_places, phrases = set(), set()
@@ -207,7 +221,20 @@ def extract_themes(texts: Iterable[str], places: Sequence[str], *, stop: Iterabl
                 run = []
         place_c.update(found_places)
         theme_c.update(phrases)
-    return Themes(place_c.most_common(top), tag_c.most_common(top), _top_themes(theme_c, top))
+    read = len(raw)
+    of = max(of, read)
+    scale = of / read if read else 1.0
+
+    def scaled(pairs: list[tuple[str, int]]) -> list[tuple[str, int]]:
+        return [(p, round(n * scale)) for p, n in pairs] if of > read else pairs
+
+    return Themes(
+        scaled(place_c.most_common(top)),
+        scaled(tag_c.most_common(top)),
+        scaled(_top_themes(theme_c, top)),
+        read,
+        of,
+    )
 
 
 def _top_themes(counts: Counter, top: int) -> list[tuple[str, int]]:

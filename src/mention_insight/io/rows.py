@@ -7,7 +7,6 @@ back without a model. This module is the one place that knows those columns.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -70,8 +69,13 @@ def read_result(
     label = _text(data.get("label"))
     scores = {}
     for lab in labels:
-        with contextlib.suppress(TypeError, ValueError):
-            scores[lab] = float(data.get(score_column(lab)))  # type: ignore[arg-type]
+        value = data.get(SCORE_PREFIX + lab)
+        if value is None or value == "":
+            continue
+        try:  # noqa: SIM105 - a plain try is several times cheaper than contextlib.suppress per cell
+            scores[lab] = float(value)
+        except (TypeError, ValueError):
+            pass
     error = _text(data.get("error")) or (None if label else "no label")
     return label, tuple(parse_labels(data.get("labels"))), scores, error
 

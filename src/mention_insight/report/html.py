@@ -255,6 +255,12 @@ def _themes(s: ImpactSummary) -> str:
 
     rows = [[lab, top(t.places, 5), top(t.themes, 6), top(t.hashtags, 4)] for lab, t in s.themes.items()]
     out = "<h2>What people talk about</h2>" + _table(["label", "places", "themes", "hashtags"], rows)
+    sampled = [f"{escape(lab)}: {t.read:,} of {t.of:,}" for lab, t in s.themes.items() if t.sampled]
+    if sampled:
+        out += (
+            "<p>Read from a random sample of the mentions of each label (" + "; ".join(sampled) + "); the numbers "
+            "in brackets are scaled up to all of them, so they are estimates.</p>"
+        )
     if s.you_said:
         out += (
             "<h3>You said (complaint themes)</h3><ul>"
