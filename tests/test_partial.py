@@ -90,3 +90,24 @@ def test_themes_of_a_large_label_come_from_a_sample_and_say_so(data, monkeypatch
     themes = s.themes[label]
     assert (themes.read, themes.of) == (20, s.overall.counts[label]) and themes.sampled
     assert summary_to_dict(s)["themes"][label]["estimated_from_sample"] == {"read": 20, "of": themes.of}
+
+
+def test_only_csv_cells_are_unescaped_when_read_back(tmp_path):
+    """classify escapes formula-like CSV cells with a leading apostrophe; JSON Lines is written as it is."""
+    row = {
+        "id": "1",
+        "text": "'=A1 is what the sign said",
+        "label": "other",
+        "labels": ["other"],
+        "score_other": 0.9,
+        "model_id": "toy@1",
+        "error": None,
+    }
+    path = tmp_path / "classified.jsonl"
+    path.write_text(json.dumps(row) + "\n")
+    assert load_mentions(path).mentions[0].text == "'=A1 is what the sign said"
+    csv_path = tmp_path / "classified.csv"
+    csv_path.write_text(
+        "id,text,label,labels,score_other,model_id,error\n1,'=A1 is what the sign said,other,other,0.9,toy@1,\n"
+    )
+    assert load_mentions(csv_path).mentions[0].text == "=A1 is what the sign said"

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date, tzinfo
 from itertools import islice
 from pathlib import Path
 
@@ -80,11 +81,13 @@ class MentionStream:
         dayfirst: bool | None = None,
         date_format: str | None = None,
         accounts: Sequence[str] = (),
+        decided_accounts: Accounts | None = None,
     ):
         self.source = source
         mp = source.mapping
         self._name_col = next((c for c in source.columns if c.lower() in NAME_COLUMNS and c != mp.author), None)
-        self._unescape = unescape_cell if classified else str
+        # our CSV output escapes cells a spreadsheet would run as formulas; other formats are written as they are
+        self._unescape = unescape_cell if classified and source.format in ("csv", "tsv") else str
         self._rows = iter(results)
         head = list(islice(self._rows, HEAD_ROWS))
         date_col = mp.created_at
@@ -93,7 +96,10 @@ class MentionStream:
         )
         self.model_id: str | None = None
         self._head = [self._mention(rec, result) for rec, result in head]
-        if source.format == "tweets-js":  # the archive holds the account's own posts, not mentions of it
+        if decided_accounts is not None:  # decided elsewhere (another part of the same export)
+            self.accounts = decided_accounts
+            self._fix = self._as_is if decided_accounts.how == "column" else self._attribute
+        elif source.format == "tweets-js":  # the archive holds the account's own posts, not mentions of it
             self.accounts = Accounts((), "archive", {})
             self._fix = self._archive
         elif accounts or not mp.account:
@@ -368,6 +374,65 @@ def _timezone(name: str | None):
         raise ReportError(f"unknown time zone {name!r}: expected a name like Europe/London or UTC.") from None
 
 
+@dataclass
+class ReportSetup:
+    """What a report needs before any row is read: options checked, outputs cleared, the key."""
+
+    tz: tzinfo | None
+    since: date | None
+    until: date | None
+    places: list[str]
+    pseudonymiser: Pseudonymiser
+    key_path: Path
+    key_created: bool
+
+
+def prepare_report(
+    inputs: Sequence,
+    output,
+    period: str,
+    by: str,
+    since: str | None,
+    until: str | None,
+    timezone: str | None,
+    key_file: str | Path | None,
+    places_file: str | Path | None,
+    formats,
+    force: bool,
+) -> ReportSetup:
+    """Check a report's options and outputs before anything is read or written: refuses to
+    write over an input or over a file it did not write (``force`` allows the latter);
+    reads (or creates) the pseudonym key and the place list."""
+    unknown = [f for f in formats if f not in (*FORMATS, *OPTIONAL_FORMATS)]
+    if unknown:
+        raise ReportError(
+            f"unknown report format(s) {', '.join(unknown)}: expected some of {', '.join((*FORMATS, *OPTIONAL_FORMATS))}."
+        )
+    if "pdf" in formats:
+        require_chromium()  # before anything is read or written
+    if str(output) == "-":
+        raise ReportError("the report needs a file name (e.g. -o report.html), not '-': it writes several files.")
+    since_d, until_d = check_options(period, by, since, until)  # before any file is read or written
+    data_inputs = [i for i in inputs if i is not None]
+    check_output(output, data_inputs[:1], kind="report", force=force, header=[])
+    for path, header in report_files(output, formats):
+        check_output(path, [*data_inputs, key_file, places_file], kind="report", force=force, header=header)
+    if key_file is not None and Path(key_file).is_dir():
+        raise ReportError(f"--key-file {key_file} is a directory; give the key file's path.")
+    tz = _timezone(timezone)
+    places = read_places(places_file)
+    if key_file is not None:
+        key_path, created = Path(key_file), False
+        key = read_key(key_path)
+    else:
+        key_path = Path(f"{output}.key")
+        if key_path.is_dir():
+            raise ReportError(f"{key_path} is a directory; pass --key-file with the key file's path.")
+        created = not key_path.exists()
+        key = load_or_create_key(key_path)
+    return ReportSetup(tz, since_d, until_d, places, Pseudonymiser(key), key_path, created)
+
+
 def make_report(
     input,
     output,
@@ -397,33 +462,9 @@ def make_report(
     Refuses, before reading anything, to write over an input or over a file it did not
     write (``force`` allows the latter); CSV cells are spreadsheet-safe unless ``raw_csv``.
     """
-    unknown = [f for f in formats if f not in (*FORMATS, *OPTIONAL_FORMATS)]
-    if unknown:
-        raise ReportError(
-            f"unknown report format(s) {', '.join(unknown)}: expected some of {', '.join((*FORMATS, *OPTIONAL_FORMATS))}."
-        )
-    if "pdf" in formats:
-        require_chromium()  # before anything is read or written
-    if str(output) == "-":
-        raise ReportError("the report needs a file name (e.g. -o report.html), not '-': it writes several files.")
-    since_d, until_d = check_options(period, by, since, until)  # before any file is read or written
-    inputs = [input, key_file, places_file, labelled_sample]
-    check_output(output, [input], kind="report", force=force, header=[])
-    for path, header in report_files(output, formats):
-        check_output(path, inputs, kind="report", force=force, header=header)
-    if key_file is not None and Path(key_file).is_dir():
-        raise ReportError(f"--key-file {key_file} is a directory; give the key file's path.")
-    tz = _timezone(timezone)
-    places = read_places(places_file)
-    if key_file is not None:
-        key_path, created = Path(key_file), False
-        key = read_key(key_path)
-    else:
-        key_path = Path(f"{output}.key")
-        if key_path.is_dir():
-            raise ReportError(f"{key_path} is a directory; pass --key-file with the key file's path.")
-        created = not key_path.exists()
-        key = load_or_create_key(key_path)
+    setup = prepare_report(
+        [input, labelled_sample], output, period, by, since, until, timezone, key_file, places_file, formats, force
+    )
     stream, labels, classified, clf = _open(
         input,
         model,
@@ -437,7 +478,12 @@ def make_report(
     )
     labelled = read_labelled(labelled_sample, labels, encoding=encoding) if labelled_sample is not None else None
     partial = new_partial(
-        labels, by=by, tz=tz, since=since_d, until=until_d, sample_keys=labelled.keys() if labelled else None
+        labels,
+        by=by,
+        tz=setup.tz,
+        since=setup.since,
+        until=setup.until,
+        sample_keys=labelled.keys() if labelled else None,
     )
     for m in stream:
         partial.add(m)
@@ -448,11 +494,11 @@ def make_report(
         source=stream.source.name,
         model_id=model_id,
         model_config=config,
-        pseudonymiser=Pseudonymiser(key),
-        places=places,
+        pseudonymiser=setup.pseudonymiser,
+        places=setup.places,
         sample=match_sample(labelled, partial.candidates) if labelled is not None else None,
     )
     written = write_report(summary, output, formats, raw_csv=raw_csv)
     whose = stream.accounts.message(summary.account_posts, summary.mentions)
     reading = describe_mapping(stream.source.mapping)
-    return ReportResult(summary, written, key_path, created, reading, stream.dates, whose)
+    return ReportResult(summary, written, setup.key_path, setup.key_created, reading, stream.dates, whose)

@@ -237,7 +237,7 @@ class Partial:
         self.label_bits.append(sum(self._bit.get(lab, 0) for lab in m.labels))
 
     def _sample_texts(self, m: Mention, day: int | None) -> None:
-        h = -stable_hash(f"{m.id or ''}\x00{m.line}\x00{m.text}")
+        h = -stable_hash(f"{m.id or ''}\x00{m.text}")  # not the line: the same in every split of the export
         order = (self.chunk, m.line)
         for lab in m.labels:
             heap = self.themes.setdefault(lab, [])

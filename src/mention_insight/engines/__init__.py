@@ -1,0 +1,1 @@
+"""Running mention_insight on an existing distributed engine (:mod:`.dask`)."""
