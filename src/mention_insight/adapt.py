@@ -63,7 +63,19 @@ class GateResult:
         return self.difference > 0
 
     def as_dict(self) -> dict:
-        return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in self.__dict__.items() if k != "metrics"}
+        # six decimals: a figure read back from config.json prints as it did when it was measured
+        return {k: (round(v, 6) if isinstance(v, float) else v) for k, v in self.__dict__.items() if k != "metrics"}
+
+    @classmethod
+    def recorded(cls, config: dict) -> GateResult | None:
+        """The gate ``train --base`` recorded in a model's ``config.json`` (None if it has none)."""
+        gate = (config.get("training") or {}).get("gate")
+        if not isinstance(gate, dict):
+            return None
+        try:
+            return cls(**{k: gate[k] for k in cls.__dataclass_fields__ if k != "metrics"})
+        except (KeyError, TypeError):
+            return None
 
     def text(self, candidate: str = "adapted") -> str:
         how = f" ({self.folds}-fold cross-validation)" if self.folds else ""

@@ -387,6 +387,9 @@ def suggest_cmd(
 def models_cmd(folder, as_json):
     """List the model directories in FOLDER (default: models/) with their ids, lineage and held-out figures.
 
+    A directory 'promote' put a model in is marked '(in use: promoted ...)', and the models it
+    replaced, kept in <directory>.history/, are listed after it.
+
     \b
     Example:
         mention-insight models models/
@@ -456,6 +459,52 @@ def compare_cmd(labelled, model_path, against):
     click.echo(result.text(candidate=candidate.model_id))
     if not result.better:
         raise SystemExit(1)
+
+
+@cli.command("promote")
+@click.argument("candidate", type=click.Path())
+@click.option(
+    "--to",
+    "target",
+    required=True,
+    type=click.Path(),
+    help="The model directory in use (what --model names), e.g. models/ours; created if it does not exist.",
+)
+@click.option(
+    "--held-out",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Labelled mentions neither model was trained on: compare the candidate with the model at --to on them "
+    "instead of using the gate recorded when the candidate was adapted.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Promote even a candidate the gate did not find better (or could not check), e.g. to go back to a kept version.",
+)
+@_library_errors
+def promote_cmd(candidate, target, held_out, force):
+    """Put CANDIDATE in use at --to, only if it is better than the model there; the old one is kept.
+
+    Better means the quality gate of 'train --base' found it better than its base model on
+    your labels, and that base is the model at --to (or, with --held-out, it is better on
+    labelled mentions neither model saw). Otherwise nothing changes and the figures are
+    shown. The model at --to is moved, untouched, to <--to>.history/<its model id>/ (load it
+    there with --model; promote it back with --force) and a checked copy of CANDIDATE takes
+    its place in one rename. Classified rows keep naming the promoted model's id.
+
+    \b
+    Example:
+        mention-insight train my_labels.csv --base default -o models/candidate
+        mention-insight promote models/candidate --to models/ours
+        mention-insight classify mentions.csv -o classified.csv --model models/ours
+        (next round: train new_labels.csv --base models/ours -o models/candidate2, then promote it)
+    """
+    from .promote import promote
+
+    result = promote(candidate, target, force=force, held_out=held_out)
+    if result.gate is not None and result.refusal is None:
+        click.echo(f"gate ({result.checked_on}): {result.gate.text(candidate=result.candidate_id)}", err=True)
+    click.echo(result.summary(), err=True)
 
 
 @cli.command("evaluate")

@@ -235,6 +235,28 @@ def verify_files(path: Path, config: dict, *, trust_modified: bool = False) -> d
     return {**now, "model_id": new_id, "modified_from": config.get("model_id")}
 
 
+def tree_problems(path) -> list[str]:
+    """Why the model directory ``path``, or a model directory inside it (an adapted model's
+    ``base/``: one with its own :data:`MANIFEST_FILE`), fails its checks: an unreadable config,
+    a missing file, a file or config changed since it was saved. Empty when all is sound.
+    Nothing is loaded."""
+    root = Path(path)
+    problems = []
+    for config_file in sorted(root.rglob(CONFIG_FILE)):
+        folder = config_file.parent
+        if folder != root and not (folder / MANIFEST_FILE).is_file():
+            continue  # a config.json that is not a model's (e.g. inside a backend's own files)
+        where = "" if folder == root else f"{folder.relative_to(root).as_posix()}/"
+        try:
+            changed = changed_files(folder, read_config(folder))
+        except ModelError as exc:
+            problems.append(str(exc))
+            continue
+        if changed:
+            problems.append(f"{', '.join(where + n for n in changed)} changed since it was saved")
+    return problems
+
+
 def _warn_versions(path: Path, config: dict) -> None:
     if config.get("normalizer_version", NORMALIZER_VERSION) != NORMALIZER_VERSION:
         warnings.warn(
