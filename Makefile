@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export HF_DATASETS_OFFLINE := 1
 
-.PHONY: demo test lint format model gold accuracy benchmark clean venv transformer
+.PHONY: demo test lint format model gold accuracy benchmark scaling clean venv transformer
 
 venv: $(STAMP)
 
@@ -50,6 +50,10 @@ accuracy: $(STAMP)
 benchmark: $(STAMP)
 	$(PY) -m training.build_default --output build/linear
 	$(PY) -m benchmarks.run --model build/linear
+
+# Report memory at 100k and 1M rows, and the Dask engine on 1 and 2 workers (about 15 minutes).
+scaling: $(STAMP)
+	$(PY) -m benchmarks.scaling
 
 # Fine-tune MiniLM once, compare linear / transformer / cascade (build/transformer), then
 # benchmark int8 ONNX against a transformers pipeline (about 20 minutes on 2 cores).

@@ -116,6 +116,27 @@ class _Cli(click.Group):
         sys.exit(code if isinstance(code, int) else 0)
 
 
+def engine_options(fn):
+    """--engine, --scheduler, --workers: run on Dask over a partitioned dataset."""
+    fn = click.option(
+        "--workers",
+        default=2,
+        show_default=True,
+        type=click.IntRange(1, 1024),
+        help="With --engine dask and no --scheduler: worker processes of the local cluster.",
+    )(fn)
+    fn = click.option(
+        "--scheduler", help="With --engine dask: the address of a running Dask scheduler (tcp://host:8786)."
+    )(fn)
+    return click.option(
+        "--engine",
+        type=click.Choice(["local", "dask"]),
+        default="local",
+        show_default=True,
+        help="dask: INPUT is a dataset (a CSV glob, or Parquet file/folder/glob) read in partitions on Dask.",
+    )(fn)
+
+
 @click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="mention-insight")
 def cli():
@@ -154,6 +175,7 @@ def cli():
     "--progress/--no-progress", default=None, help="Progress bar on stderr (default: when stderr is a terminal)."
 )
 @output_options
+@engine_options
 @_library_errors
 def classify_cmd(
     input,
@@ -169,6 +191,9 @@ def classify_cmd(
     force,
     raw_csv,
     trust_modified,
+    engine,
+    scheduler,
+    workers,
 ):
     """Classify every mention of an export; keep every row and column, add labels and scores.
 
@@ -180,7 +205,27 @@ def classify_cmd(
         mention-insight classify mentions.csv -o classified.csv
         cat tweets.jsonl | mention-insight classify - -o - --output-format jsonl
         mention-insight classify mentions.parquet -o classified.parquet
+        mention-insight classify 'exports/*.csv' -o classified/ --engine dask --workers 2
     """
+    if engine == "dask":
+        from .engines.dask import classify_dataset
+
+        done = classify_dataset(
+            input,
+            output,
+            model=model_path,
+            scheduler=scheduler,
+            workers=workers,
+            text_column=text_column,
+            output_format=output_format or "parquet",
+            force=force,
+        )
+        click.echo(
+            f"{done.rows} rows in {done.partitions} partition(s), {done.classified} classified, "
+            f"{done.rows - done.classified} with an error; model {done.model_id}; wrote {done.output}/part.*",
+            err=True,
+        )
+        return
     from .api import load_model
     from .batch import classify_file, stderr_is_terminal
 
@@ -578,6 +623,7 @@ def evaluate_cmd(labelled, model_path, trust_modified, text_column, labels_colum
 )
 @input_options
 @output_options
+@engine_options
 @_library_errors
 def report_cmd(
     input,
@@ -602,6 +648,9 @@ def report_cmd(
     skip_rows,
     force,
     raw_csv,
+    engine,
+    scheduler,
+    workers,
 ):
     """Report the impact of an account: label counts and trends, honest estimates, engagement, examples.
 
@@ -611,33 +660,58 @@ def report_cmd(
     \b
     Example:
         mention-insight report data/samples/mentions_export.csv -o report.html --period week --by account
+        mention-insight report classified/ -o report.html --engine dask
     """
     from .api import load_model
     from .impact import make_report
 
-    result = make_report(
-        input,
-        output,
-        period=period,
-        by=by,
-        since=since,
-        until=until,
-        model=load_model(model_path, trust_modified=True) if trust_modified else model_path,
-        key_file=key_file,
-        places_file=places_file,
-        timezone=timezone,
-        formats=[f.strip() for f in formats.split(",") if f.strip()],
-        input_format=input_format,
-        encoding=encoding,
-        text_column=text_column,
-        skip_rows=skip_rows,
-        dayfirst=dayfirst,
-        date_format=date_format,
-        accounts=accounts,
-        labelled_sample=labelled_sample,
-        force=force,
-        raw_csv=raw_csv,
-    )
+    if engine == "dask":
+        from .engines.dask import report_dataset
+
+        result = report_dataset(
+            input,
+            output,
+            period=period,
+            by=by,
+            since=since,
+            until=until,
+            timezone=timezone,
+            model=model_path,
+            key_file=key_file,
+            places_file=places_file,
+            labelled_sample=labelled_sample,
+            formats=[f.strip() for f in formats.split(",") if f.strip()],
+            dayfirst=dayfirst,
+            date_format=date_format,
+            accounts=accounts,
+            scheduler=scheduler,
+            workers=workers,
+            force=force,
+        )
+    else:
+        result = make_report(
+            input,
+            output,
+            period=period,
+            by=by,
+            since=since,
+            until=until,
+            model=load_model(model_path, trust_modified=True) if trust_modified else model_path,
+            key_file=key_file,
+            places_file=places_file,
+            timezone=timezone,
+            formats=[f.strip() for f in formats.split(",") if f.strip()],
+            input_format=input_format,
+            encoding=encoding,
+            text_column=text_column,
+            skip_rows=skip_rows,
+            dayfirst=dayfirst,
+            date_format=date_format,
+            accounts=accounts,
+            labelled_sample=labelled_sample,
+            force=force,
+            raw_csv=raw_csv,
+        )
     if result.reading:
         click.echo(result.reading, err=True)
     if result.accounts:
