@@ -124,6 +124,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir", default=None)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument(
+        "--only", choices=["report", "classify"], help="Rerun these scenarios; keep the others' last figures."
+    )
     parser.add_argument("--baseline", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.baseline:
@@ -159,13 +162,18 @@ def main(argv=None) -> int:
         ("classify", "classify --engine dask, 1 worker", n_raw, [CLI, "classify", str(raw / "*.csv"), "-o", str(out / "c1"), "--engine", "dask", "--workers", "1", "--force"]),
         ("classify", "classify --engine dask, 2 workers", n_raw, [CLI, "classify", str(raw / "*.csv"), "-o", str(out / "c2"), "--engine", "dask", "--workers", "2", "--force"]),
     ]  # fmt: skip
+    kept: list[dict] = []
+    if args.only:
+        previous = json.loads((HERE / "results_scaling.json").read_text())["results"]
+        kept = [r for r in previous if r["kind"] != args.only]
+        plan = [p for p in plan if p[0] == args.only]
     runs: dict[tuple, list[dict]] = {(kind, label, n): [] for kind, label, n, _ in plan}
     load_before = os.getloadavg()
     for rep_i in range(args.repeats):
         for kind, label, n, cmd in plan:
             runs[(kind, label, n)].append(measure(cmd))
         print(f"round {rep_i + 1} of {args.repeats} done", file=sys.stderr)
-    results = []
+    results = list(kept)
     for (kind, label, n), rs in runs.items():
         walls = [r["wall_s"] for r in rs]
         results.append(
@@ -181,6 +189,8 @@ def main(argv=None) -> int:
             }
         )
     machine = {"load_before": [round(x, 2) for x in load_before], "load_after": [round(x, 2) for x in os.getloadavg()]}
+    order = {k: i for i, k in enumerate(["report", "classify"])}
+    results.sort(key=lambda r: (order[r["kind"]], r["rows"]))
     (HERE / "results_scaling.json").write_text(json.dumps({"results": results, "machine": machine}, indent=2) + "\n")
     write_markdown(results, machine, args, n_raw)
     return 0

@@ -104,3 +104,38 @@ def test_compare_refuses_a_model_adapted_on_the_same_labels(adapted):
     result = CliRunner().invoke(cli, ["compare", str(labelled), "--model", str(out)])
     assert result.exit_code == 1
     assert "was adapted on these very labels, so its figures on them would flatter it" in result.output
+
+
+def _with_why(path: Path, random_rows: int) -> Path:
+    """The labelled sample as suggest writes it: the first ``random_rows`` picked at random, the rest by the model."""
+    rows = list(csv.reader(_labelled(path).open(newline="", encoding="utf-8")))
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow([*rows[0], "why"])
+        for i, r in enumerate(rows[1:]):
+            w.writerow([*r, "random" if i < random_rows else ("uncertain" if i % 2 else "diverse")])
+    return path
+
+
+def test_the_gate_is_scored_on_the_randomly_picked_rows_only(tmp_path, toy_model_dir):
+    from mention_insight.adapt import gate
+    from mention_insight.train import read_labelled
+
+    data = read_labelled(_with_why(tmp_path / "suggested.csv", 120))
+    result = gate(data, str(toy_model_dir), n_boot=50)
+    assert (result.n, result.scored_on) == (120, "random")
+    assert result.metrics["n"] == 120
+    assert result.text().startswith("on your 120 randomly picked labelled mentions (5-fold cross-validation)")
+    assert len(data) == 406  # every row still trains the candidate
+
+
+def test_too_few_random_rows_cannot_check_the_candidate(tmp_path, toy_model_dir):
+    labelled = _with_why(tmp_path / "suggested.csv", 12)
+    result = CliRunner().invoke(cli, ["train", str(labelled), "--base", str(toy_model_dir), "-o", str(tmp_path / "m")])
+    assert result.exit_code != 0
+    assert (
+        "only 12 of the 406 labelled mentions were picked at random (why = random); the others were picked "
+        "because the model was unsure of them, which would flatter the adapted model. Label at least 30 random "
+        "ones (mention-insight suggest --random-share 0.3 or more) to check it." in result.output
+    )
+    assert not (tmp_path / "m").exists()

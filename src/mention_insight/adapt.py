@@ -8,7 +8,11 @@
    candidate trained on the other folds. The base model predicts the same mentions (it
    never saw them). Primary-label macro-F1 of both, and a paired bootstrap interval on the
    difference, decide: a candidate that is not better than the base is refused, with the
-   figures, and nothing is written (``force=True`` writes it anyway).
+   figures, and nothing is written (``force=True`` writes it anyway). When the file says
+   why each mention was labelled (``suggest``'s ``why`` column), the figures are taken on
+   its ``random`` rows alone: the rows the model picked because it was unsure of them are
+   its hardest cases, not the account's mentions, and scoring on them favours the candidate
+   (which trains on such cases) over the base. Every row still trains the candidate.
 2. **The model.** Trained on all the labels, its calibration and thresholds fitted on
    out-of-fold scores (:meth:`~mention_insight.model.MentionClassifier.calibrate_out_of_fold`:
    with a few hundred labels a held-out fifth is too few to tune on), and saved as a new
@@ -57,6 +61,7 @@ class GateResult:
     low: float  # 95% paired bootstrap interval on the difference
     high: float
     metrics: dict | None = None  # the candidate's out-of-fold metrics (the card's held-out figures)
+    scored_on: str = "all"  # "random": the figures are on the randomly picked rows only (n of them)
 
     @property
     def better(self) -> bool:
@@ -73,15 +78,16 @@ class GateResult:
         if not isinstance(gate, dict):
             return None
         try:
-            return cls(**{k: gate[k] for k in cls.__dataclass_fields__ if k != "metrics"})
+            return cls(**{k: gate[k] for k in cls.__dataclass_fields__ if k != "metrics" and k in gate})
         except (KeyError, TypeError):
             return None
 
     def text(self, candidate: str = "adapted") -> str:
         how = f" ({self.folds}-fold cross-validation)" if self.folds else ""
         other = "base " if self.folds else ""
+        which = " randomly picked" if self.scored_on == "random" else ""
         return (
-            f"on your {self.n} labelled mentions{how}, primary macro-F1: {candidate} {self.candidate_f1:.3f}, "
+            f"on your {self.n}{which} labelled mentions{how}, primary macro-F1: {candidate} {self.candidate_f1:.3f}, "
             f"{other}{self.base_id} {self.base_f1:.3f}; difference {self.difference:+.3f} "
             f"(95% interval {self.low:+.3f} to {self.high:+.3f})"
         )
@@ -153,9 +159,32 @@ def gate(
             predicted[i] = p.labels
     base_pred = [p.labels for p in base_model.predict(data.texts)]
     cand = [p or ("other",) for p in predicted]
-    a, b, low, high = paired_comparison(list(data.labels), cand, base_pred, order, n_boot=n_boot, seed=seed)
-    metrics = compute_metrics(list(data.labels), cand, order)
-    return GateResult(base_model.model_id, len(data), folds, a, b, a - b, low, high, metrics)
+    scored = scored_rows(data)
+    truth = [data.labels[i] for i in scored]
+    cand_s, base_s = [cand[i] for i in scored], [base_pred[i] for i in scored]
+    a, b, low, high = paired_comparison(truth, cand_s, base_s, order, n_boot=n_boot, seed=seed)
+    metrics = compute_metrics(truth, cand_s, order)
+    on = "random" if len(scored) < len(data) else "all"
+    return GateResult(base_model.model_id, len(scored), folds, a, b, a - b, low, high, metrics, on)
+
+
+#: Fewest randomly picked rows the gate is scored on; with fewer it says it cannot judge.
+MIN_RANDOM = 30
+
+
+def scored_rows(data: LabelledData) -> list[int]:
+    """The rows the gate is scored on: the randomly picked ones when the file says which
+    (``suggest``'s ``why`` column), else all of them."""
+    if data.why is None or all(w in ("", "random") for w in data.why):
+        return list(range(len(data)))
+    chosen = [i for i, w in enumerate(data.why) if w in ("", "random")]
+    if len(chosen) < MIN_RANDOM:
+        raise MentionInsightError(
+            f"only {len(chosen)} of the {len(data)} labelled mentions were picked at random (why = random); the "
+            f"others were picked because the model was unsure of them, which would flatter the adapted model. Label "
+            f"at least {MIN_RANDOM} random ones (mention-insight suggest --random-share 0.3 or more) to check it."
+        )
+    return chosen
 
 
 @dataclass

@@ -128,6 +128,11 @@ def engine_options(fn):
     fn = click.option(
         "--scheduler", help="With --engine dask: the address of a running Dask scheduler (tcp://host:8786)."
     )(fn)
+    fn = click.option(
+        "--threads",
+        type=click.IntRange(1, 256),
+        help="Inference threads (per worker with --engine dask; default: the cores, shared among local workers).",
+    )(fn)
     return click.option(
         "--engine",
         type=click.Choice(["local", "dask"]),
@@ -192,6 +197,7 @@ def classify_cmd(
     raw_csv,
     trust_modified,
     engine,
+    threads,
     scheduler,
     workers,
 ):
@@ -219,6 +225,7 @@ def classify_cmd(
             text_column=text_column,
             output_format=output_format or "parquet",
             force=force,
+            threads=threads,
         )
         click.echo(
             f"{done.rows} rows in {done.partitions} partition(s), {done.classified} classified, "
@@ -226,6 +233,12 @@ def classify_cmd(
             err=True,
         )
         return
+    if threads:
+        import os
+
+        from .backends.transformer.serving import THREADS_ENV
+
+        os.environ[THREADS_ENV] = str(threads)  # before the model is loaded
     from .api import load_model
     from .batch import classify_file, stderr_is_terminal
 
@@ -649,6 +662,7 @@ def report_cmd(
     force,
     raw_csv,
     engine,
+    threads,
     scheduler,
     workers,
 ):
@@ -662,6 +676,12 @@ def report_cmd(
         mention-insight report data/samples/mentions_export.csv -o report.html --period week --by account
         mention-insight report classified/ -o report.html --engine dask
     """
+    if threads:
+        import os
+
+        from .backends.transformer.serving import THREADS_ENV
+
+        os.environ[THREADS_ENV] = str(threads)  # before the model is loaded
     from .api import load_model
     from .impact import make_report
 

@@ -36,6 +36,9 @@ class LabelledData:
     rows: list[int] = field(default_factory=list)
     weights: list[float] | None = None
     source: str = ""
+    #: Per row, why it was labelled (the ``why`` column ``suggest`` writes: random,
+    #: uncertain, diverse), when the file says; None otherwise.
+    why: list[str] | None = None
 
     def __post_init__(self):
         if not self.rows:
@@ -51,6 +54,7 @@ class LabelledData:
             [self.rows[i] for i in index],
             None if self.weights is None else [self.weights[i] for i in index],
             self.source,
+            None if self.why is None else [self.why[i] for i in index],
         )
 
     def __add__(self, other: LabelledData) -> LabelledData:
@@ -99,9 +103,11 @@ def read_labelled(
             )
     elif lab_col not in source.columns:
         raise ColumnError(f"no labels column {lab_col!r}; found columns [{', '.join(source.columns)}].")
+    why_col = next((c for c in source.columns if c.strip().lower() == "why"), None)
     texts: list[str] = []
     labels: list[list[str]] = []
     rows: list[int] = []
+    why: list[str] = []
     empty_text, empty_labels, bad_rows, mixed_other = [], [], [], []
     bad_names: dict[str, list[int]] = defaultdict(list)
     seen: dict[str, int] = {}
@@ -137,6 +143,8 @@ def read_labelled(
         texts.append(text)
         labels.append(ls)
         rows.append(rec.line)
+        if why_col:
+            why.append(str(rec.data.get(why_col) or "").strip().lower())
     name = source.name
     if bad_rows:
         lines = [r for r, _ in bad_rows]
@@ -177,7 +185,7 @@ def read_labelled(
         )
     if not texts:
         raise LabelError(f"{name}: no labelled rows to train on.")
-    return LabelledData(texts, labels, rows, source=name)
+    return LabelledData(texts, labels, rows, source=name, why=why if why_col else None)
 
 
 def check_labels(

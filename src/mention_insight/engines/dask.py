@@ -67,7 +67,8 @@ def read_dataset(path: str, *, blocksize: str | int | None = CSV_BLOCKSIZE):
         raise InputFormatError(f"no files match {path}: give a CSV or Parquet file, a folder of them, or a glob.")
     kinds = {Path(f).suffix.lower() for f in files}
     if kinds == {".parquet"}:
-        return dd.read_parquet(files, split_row_groups="adaptive")
+        # partitions of about 32 MB of row groups: a worker holds one at a time as a pandas frame
+        return dd.read_parquet(files, split_row_groups="adaptive", blocksize="32MiB")
     if kinds <= {".csv", ".tsv"}:
         return dd.read_csv(
             files,
@@ -112,8 +113,16 @@ class PartResult:
     primary: dict = field(default_factory=dict)
 
 
-def _classify_part(frame, index: int, model_path: str, mapping, out_dir: str, fmt: str) -> PartResult:
+def _classify_part(
+    frame, index: int, model_path: str, mapping, out_dir: str, fmt: str, threads: int | None
+) -> PartResult:
+    import os
+
     from ..api import load_model
+    from ..backends.transformer.serving import THREADS_ENV
+
+    if threads:  # before the worker's first load: its ONNX session keeps the setting
+        os.environ[THREADS_ENV] = str(threads)
     from ..batch import _reason, classify_records
     from ..io.rows import column_kinds, output_columns
     from ..io.writer import row_writer
@@ -187,9 +196,14 @@ def classify_dataset(
     output_format: str = "parquet",
     force: bool = False,
     blocksize: str | int | None = CSV_BLOCKSIZE,
+    threads: int | None = None,
 ) -> DatasetSummary:
     """Classify every row of a partitioned dataset into ``output`` (a folder: one
-    ``part.N.parquet`` or ``part.N.csv`` per partition, in order)."""
+    ``part.N.parquet`` or ``part.N.csv`` per partition, in order).
+
+    ``threads``: ONNX Runtime threads per worker; by default the machine's cores shared
+    among the workers of a local cluster, and 1 per worker on a cluster (``scheduler`` or
+    ``client``), so that workers do not fight over the cores."""
     dask, _ = _require()
     from ..api import default_model_path
     from ..io.columns import map_columns
@@ -215,8 +229,12 @@ def classify_dataset(
     ddf = read_dataset(input, blocksize=blocksize)
     mapping = map_columns([str(c) for c in ddf.columns], {"text": text_column} if text_column else None)
     parts = ddf.to_delayed()
+    if threads is None:
+        import os
+
+        threads = 1 if (client is not None or scheduler) else max(1, (os.cpu_count() or 1) // workers)
     tasks = [
-        dask.delayed(_classify_part)(part, i, model_path, mapping, str(out), output_format)
+        dask.delayed(_classify_part)(part, i, model_path, mapping, str(out), output_format, threads)
         for i, part in enumerate(parts)
     ]
     with _client(client, scheduler, workers) as c:

