@@ -205,6 +205,8 @@ def test_an_interrupt_leaves_no_output_and_no_temp_file(tmp_path, toy_model_dir)
         pytest.skip("the run finished before it could be interrupted")
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
+    if proc.returncode == 0 and "400000 rows read" in err:  # seen once on CI: the last batch raced the signal
+        pytest.skip("the run finished before the interrupt reached it")
     assert proc.returncode == 130, err
     assert err.strip().splitlines()[-1] == "error: interrupted; no output file was written or replaced."
     assert "Traceback" not in err
