@@ -29,6 +29,25 @@ class ClassifySummary:
     input_format: str = ""
     columns: str = ""  # which columns were read, for stderr
 
+    def count(self, added: dict) -> None:
+        """Count one output row (its added fields)."""
+        self.rows += 1
+        if added["error"] is None:
+            self.classified += 1
+            self.primary[added["label"]] += 1
+            self.any_label.update(added["labels"])
+        else:
+            self.errors[_reason(added["error"])] += 1
+
+    def merge(self, other: ClassifySummary) -> ClassifySummary:
+        """Add another part's counts to these; returns self."""
+        self.rows += other.rows
+        self.classified += other.classified
+        self.errors.update(other.errors)
+        self.primary.update(other.primary)
+        self.any_label.update(other.any_label)
+        return self
+
     def format(self, labels) -> str:
         lines = [
             *([self.columns] if self.columns else []),
@@ -121,13 +140,7 @@ def classify_file(
             row = {rename.get(k, k): v for k, v in rec.data.items()}
             row.update(added)
             writer.write(row)
-            summary.rows += 1
-            if added["error"] is None:
-                summary.classified += 1
-                summary.primary[added["label"]] += 1
-                summary.any_label.update(added["labels"])
-            else:
-                summary.errors[_reason(added["error"])] += 1
+            summary.count(added)
             if progress is not None:
                 progress(1)
     return summary

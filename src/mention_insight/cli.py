@@ -116,6 +116,16 @@ class _Cli(click.Group):
         sys.exit(code if isinstance(code, int) else 0)
 
 
+def _use_threads(threads: int | None) -> None:
+    """Inference threads for the models this process loads (set before any is loaded)."""
+    if threads:
+        import os
+
+        from .backends.transformer.serving import THREADS_ENV
+
+        os.environ[THREADS_ENV] = str(threads)
+
+
 def engine_options(fn):
     """--engine, --scheduler, --workers: run on Dask over a partitioned dataset."""
     fn = click.option(
@@ -233,12 +243,7 @@ def classify_cmd(
             err=True,
         )
         return
-    if threads:
-        import os
-
-        from .backends.transformer.serving import THREADS_ENV
-
-        os.environ[THREADS_ENV] = str(threads)  # before the model is loaded
+    _use_threads(threads)
     from .api import load_model
     from .batch import classify_file, stderr_is_terminal
 
@@ -676,61 +681,40 @@ def report_cmd(
         mention-insight report data/samples/mentions_export.csv -o report.html --period week --by account
         mention-insight report classified/ -o report.html --engine dask
     """
-    if threads:
-        import os
-
-        from .backends.transformer.serving import THREADS_ENV
-
-        os.environ[THREADS_ENV] = str(threads)  # before the model is loaded
+    _use_threads(threads)
     from .api import load_model
     from .impact import make_report
 
+    common = dict(
+        period=period,
+        by=by,
+        since=since,
+        until=until,
+        timezone=timezone,
+        key_file=key_file,
+        places_file=places_file,
+        labelled_sample=labelled_sample,
+        formats=[f.strip() for f in formats.split(",") if f.strip()],
+        dayfirst=dayfirst,
+        date_format=date_format,
+        accounts=accounts,
+        force=force,
+    )
     if engine == "dask":
         from .engines.dask import report_dataset
 
-        result = report_dataset(
-            input,
-            output,
-            period=period,
-            by=by,
-            since=since,
-            until=until,
-            timezone=timezone,
-            model=model_path,
-            key_file=key_file,
-            places_file=places_file,
-            labelled_sample=labelled_sample,
-            formats=[f.strip() for f in formats.split(",") if f.strip()],
-            dayfirst=dayfirst,
-            date_format=date_format,
-            accounts=accounts,
-            scheduler=scheduler,
-            workers=workers,
-            force=force,
-        )
+        result = report_dataset(input, output, model=model_path, scheduler=scheduler, workers=workers, **common)
     else:
         result = make_report(
             input,
             output,
-            period=period,
-            by=by,
-            since=since,
-            until=until,
             model=load_model(model_path, trust_modified=True) if trust_modified else model_path,
-            key_file=key_file,
-            places_file=places_file,
-            timezone=timezone,
-            formats=[f.strip() for f in formats.split(",") if f.strip()],
             input_format=input_format,
             encoding=encoding,
             text_column=text_column,
             skip_rows=skip_rows,
-            dayfirst=dayfirst,
-            date_format=date_format,
-            accounts=accounts,
-            labelled_sample=labelled_sample,
-            force=force,
             raw_csv=raw_csv,
+            **common,
         )
     if result.reading:
         click.echo(result.reading, err=True)

@@ -28,10 +28,11 @@ from __future__ import annotations
 import contextlib
 import glob
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..batch import ClassifySummary
 from ..errors import InputFormatError, MissingDependencyError, ReportError
 
 #: How CSV files are split: ``None``, one partition per file. Splitting one file by size
@@ -103,19 +104,9 @@ def _source(frame, mapping, name: str):
     return MentionSource("dask", [str(c) for c in frame.columns], mapping, records, name)
 
 
-@dataclass
-class PartResult:
-    """What one partition's task sends back: counts, never rows."""
-
-    rows: int = 0
-    classified: int = 0
-    errors: dict = field(default_factory=dict)
-    primary: dict = field(default_factory=dict)
-
-
 def _classify_part(
     frame, index: int, model_path: str, mapping, out_dir: str, fmt: str, threads: int | None
-) -> PartResult:
+) -> ClassifySummary:
     import os
 
     from ..api import load_model
@@ -123,7 +114,7 @@ def _classify_part(
 
     if threads:  # before the worker's first load: its ONNX session keeps the setting
         os.environ[THREADS_ENV] = str(threads)
-    from ..batch import _reason, classify_records
+    from ..batch import classify_records
     from ..io.rows import column_kinds, output_columns
     from ..io.writer import row_writer
 
@@ -131,20 +122,14 @@ def _classify_part(
     labels = clf.all_labels
     source = _source(frame, mapping, f"part {index}")
     header, rename = output_columns(source.columns, labels)
-    result = PartResult()
+    result = ClassifySummary(model_id=clf.model_id)  # counts go back to the client, never rows
     target = Path(out_dir) / f"part.{index:05d}.{fmt}"
     with row_writer(target, fmt, header, kinds=column_kinds(labels)) as writer:
         for rec, added in classify_records(source, clf):
             row = {rename.get(k, k): v for k, v in rec.data.items()}
             row.update(added)
             writer.write(row)
-            result.rows += 1
-            if added["error"] is None:
-                result.classified += 1
-                result.primary[added["label"]] = result.primary.get(added["label"], 0) + 1
-            else:
-                reason = _reason(added["error"])
-                result.errors[reason] = result.errors.get(reason, 0) + 1
+            result.count(added)
     return result
 
 
@@ -174,14 +159,11 @@ def _client(client=None, scheduler: str | None = None, workers: int = 2):
 
 
 @dataclass
-class DatasetSummary:
-    rows: int
-    classified: int
-    errors: dict
-    primary: dict
-    partitions: int
-    model_id: str
-    output: str
+class DatasetSummary(ClassifySummary):
+    """A dataset's classify run: the parts' counts added up, and where they went."""
+
+    partitions: int = 0
+    output: str = ""
 
 
 def classify_dataset(
@@ -239,14 +221,9 @@ def classify_dataset(
     ]
     with _client(client, scheduler, workers) as c:
         results = c.compute(tasks, sync=True)
-    total = DatasetSummary(0, 0, {}, {}, len(parts), model_id, str(out))
+    total = DatasetSummary(model_id=model_id, input_format="dataset", partitions=len(parts), output=str(out))
     for r in results:
-        total.rows += r.rows
-        total.classified += r.classified
-        for k, v in r.errors.items():
-            total.errors[k] = total.errors.get(k, 0) + v
-        for k, v in r.primary.items():
-            total.primary[k] = total.primary.get(k, 0) + v
+        total.merge(r)
     return total
 
 
